@@ -1,0 +1,233 @@
+//! # Crucible runtime
+//!
+//! The state-transition function of the Crucible chain: accounts and the `CRU` token
+//! (`pallet-balances`), fees (`pallet-transaction-payment`), block authoring with Aura and
+//! finality with GRANDPA, both fed their authority sets by `pallet-session` (so that staking can
+//! drive the validator set), batching (`pallet-utility`) and, on development chains only, `sudo`.
+//!
+//! ## The token
+//!
+//! | property | value |
+//! | --- | --- |
+//! | symbol | `CRU` |
+//! | decimals | 12 (`1 CRU = 10^12` plancks, see [`currency`]) |
+//! | existential deposit | 1 milli-CRU ([`currency::EXISTENTIAL_DEPOSIT`]) |
+//! | SS58 prefix | 42 (generic Substrate) |
+//!
+//! ## Time
+//!
+//! One block every [`MILLISECS_PER_BLOCK`] (3 s); a session lasts [`SESSION_PERIOD`] blocks.
+//!
+//! The module layout follows the job: [`configs`] configures every pallet, [`apis`] implements
+//! the runtime APIs clients and the node call, [`genesis_config_presets`] holds the
+//! `development` and `local_testnet` genesis presets.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime!` does a lot of recursion and requires us to increase the limit.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use frame_support::weights::{constants::WEIGHT_REF_TIME_PER_SECOND, Weight};
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature, Perbill,
+};
+use sp_version::RuntimeVersion;
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// The runtime's version. `spec_version` must be bumped for every change of the runtime's
+/// behaviour; `transaction_version` for every change of call indices or extension layout.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("crucible"),
+	impl_name: alloc::borrow::Cow::Borrowed("crucible-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// An index to a block.
+pub type BlockNumber = u32;
+/// Alias to 512-bit hash when used in the context of a transaction signature on the chain.
+pub type Signature = MultiSignature;
+/// Some way of identifying an account on the chain: the public key of the signing scheme.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Balance of an account, in plancks (10^-12 CRU).
+pub type Balance = u128;
+/// Index of a transaction in the chain.
+pub type Nonce = u32;
+/// A hash of some data used by the chain.
+pub type Hash = sp_core::H256;
+
+/// Currency units of the `CRU` token.
+pub mod currency {
+	use super::Balance;
+	/// Number of decimals of `CRU`.
+	pub const DECIMALS: u8 = 12;
+	/// Token symbol.
+	pub const SYMBOL: &str = "CRU";
+	/// One whole `CRU`.
+	pub const UNITS: Balance = 1_000_000_000_000;
+	/// One milli-CRU.
+	pub const MILLI_UNITS: Balance = UNITS / 1_000;
+	/// One micro-CRU.
+	pub const MICRO_UNITS: Balance = UNITS / 1_000_000;
+	/// The minimum balance an account must keep to exist: 1 milli-CRU.
+	pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNITS;
+}
+
+/// Target block time. Blocks are authored at most once per slot of this length.
+///
+/// NOTE: the slot duration cannot be changed after the chain has started.
+pub const MILLISECS_PER_BLOCK: u64 = 3000;
+/// Aura slot duration, equal to the block time.
+pub const SLOT_DURATION: u64 = MILLISECS_PER_BLOCK;
+/// Blocks per minute.
+pub const MINUTES: BlockNumber = 60_000 / (MILLISECS_PER_BLOCK as BlockNumber);
+/// Blocks per hour.
+pub const HOURS: BlockNumber = MINUTES * 60;
+/// Blocks per day.
+pub const DAYS: BlockNumber = HOURS * 24;
+/// Length of a session in blocks (10 minutes). The validator set can change at session ends.
+pub const SESSION_PERIOD: BlockNumber = 10 * MINUTES;
+
+/// 75% of a block's weight and length are for normal transactions, the rest is kept for
+/// operational ones.
+pub const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
+/// A block may use one second of execution time: a third of the 3 s slot, leaving the rest for
+/// propagation and import by the other validators.
+pub const MAXIMUM_BLOCK_WEIGHT: Weight =
+	Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
+
+/// The version information used to identify this runtime when compiled natively.
+#[cfg(feature = "std")]
+pub fn native_version() -> sp_version::NativeVersion {
+	sp_version::NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
+}
+
+/// Opaque types, used by the node, which does not need the runtime's concrete call types.
+pub mod opaque {
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block identifier type.
+	pub type BlockId = generic::BlockId<Block>;
+
+	impl_opaque_keys! {
+		/// The keys a validator registers with `session.setKeys`: one for authoring blocks
+		/// (Aura, sr25519) and one for voting on finality (GRANDPA, ed25519).
+		pub struct SessionKeys {
+			pub aura: Aura,
+			pub grandpa: Grandpa,
+		}
+	}
+}
+pub use opaque::SessionKeys;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(3)]
+	pub type TransactionPayment = pallet_transaction_payment;
+	#[runtime::pallet_index(4)]
+	pub type Session = pallet_session;
+	#[runtime::pallet_index(5)]
+	pub type Aura = pallet_aura;
+	#[runtime::pallet_index(6)]
+	pub type Grandpa = pallet_grandpa;
+	#[runtime::pallet_index(7)]
+	pub type Utility = pallet_utility;
+	#[runtime::pallet_index(8)]
+	pub type Sudo = pallet_sudo;
+}
+
+/// The address format for describing accounts.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header type as expected by this runtime.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block type as expected by this runtime.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+/// The transaction extensions every signed transaction carries, in this order.
+pub type TxExtension = (
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+/// Unchecked extrinsic type as expected by this runtime.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// The payload being signed in transactions.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Migrations to run on runtime upgrade, beyond the pallets' own.
+#[allow(unused_parens)]
+type Migrations = ();
+
+/// Executive: dispatches calls to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benches {
+	frame_benchmarking::define_benchmarks!(
+		[frame_benchmarking, BaselineBench::<Runtime>]
+		[frame_system, SystemBench::<Runtime>]
+		[pallet_balances, Balances]
+		[pallet_timestamp, Timestamp]
+		[pallet_utility, Utility]
+		[pallet_sudo, Sudo]
+	);
+}

@@ -1,0 +1,14 @@
+# Shared environment of Crucible's scripts; source it, don't run it.
+# One persistent target directory outside the checkout, so that fresh clones (CI) reuse builds.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/crucible-target}"
+# The runtime's Wasm is built with Debian's Rust (see scripts/setup.sh).
+export WASM_BUILD_TOOLCHAIN="${WASM_BUILD_TOOLCHAIN:-debian}"
+export CRUCIBLE_NODE="${CRUCIBLE_NODE:-$CARGO_TARGET_DIR/release/crucible-node}"
+CRUCIBLE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CRUCIBLE_ROOT
+mkdir -p "$CARGO_TARGET_DIR"
+
+# Build the node (and with it the Wasm runtime) in release mode.
+build_node() {
+  ( cd "$CRUCIBLE_ROOT" && cargo build --locked --release -p crucible-node "$@" )
+}

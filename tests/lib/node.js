@@ -1,0 +1,257 @@
+// Test harness: start real `crucible-node` processes on free loopback ports with temporary
+// base paths, connect @polkadot/api clients, and stop everything afterwards. Every wait is
+// bounded by a timeout.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, createWriteStream, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+
+/** The node binary: $CRUCIBLE_NODE, else the release build in $CARGO_TARGET_DIR or ./target. */
+export function nodeBinary() {
+  if (process.env.CRUCIBLE_NODE) return process.env.CRUCIBLE_NODE;
+  const targetDir = process.env.CARGO_TARGET_DIR || join(repoRoot, 'target');
+  const bin = join(targetDir, 'release', 'crucible-node');
+  if (!existsSync(bin)) throw new Error(`crucible-node not found at ${bin}; build it or set CRUCIBLE_NODE`);
+  return bin;
+}
+
+/** A free TCP port on 127.0.0.1 (the OS picks it). */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolve `promise`, or reject after `ms` with a message naming what was awaited. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, rej) => {
+    timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Poll `fn` until it returns a truthy value or `ms` pass. */
+export async function waitFor(fn, ms, what, every = 250) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(every);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${last})`);
+}
+
+/**
+ * A crucible-node process.
+ *   const n = await CrucibleNode.start({ chain: 'dev' });
+ *   const api = await n.api();
+ *   ...
+ *   await n.stop();
+ */
+export class CrucibleNode {
+  constructor(opts) {
+    this.opts = opts;
+    this.name = opts.name || opts.chain;
+    this.basePath = opts.basePath;
+    this.ownsBasePath = opts.ownsBasePath;
+    this.rpcPort = opts.rpcPort;
+    this.p2pPort = opts.p2pPort;
+    this.prometheusPort = opts.prometheusPort;
+    this.proc = null;
+    this.apis = [];
+    this.logFile = join(this.basePath, `${this.name}.log`);
+  }
+
+  static async start(opts = {}) {
+    const basePath = opts.basePath || mkdtempSync(join(tmpdir(), 'crucible-e2e-'));
+    const node = new CrucibleNode({
+      chain: 'dev',
+      ...opts,
+      basePath,
+      ownsBasePath: !opts.basePath,
+      rpcPort: opts.rpcPort || (await freePort()),
+      p2pPort: opts.p2pPort || (await freePort()),
+      prometheusPort: opts.prometheusPort || (await freePort()),
+    });
+    await node.launch();
+    return node;
+  }
+
+  args() {
+    const o = this.opts;
+    const a = [
+      '--base-path', this.basePath,
+      '--rpc-port', String(this.rpcPort),
+      '--port', String(this.p2pPort),
+      '--prometheus-port', String(this.prometheusPort),
+      '--no-telemetry', '--no-mdns', '--no-hardware-benchmarks',
+      '--rpc-cors', 'all',
+    ];
+    if (o.chain === 'dev') a.push('--dev');
+    else a.push('--chain', o.chain);
+    if (o.validator) a.push('--validator');
+    if (o.key) a.push(`--${o.key}`);
+    if (o.nodeKey) a.push('--node-key', o.nodeKey);
+    for (const b of o.bootnodes || []) a.push('--bootnodes', b);
+    if (o.extraArgs) a.push(...o.extraArgs);
+    return a;
+  }
+
+  async launch() {
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    this.log = log;
+    this.proc = spawn(nodeBinary(), this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((res) => this.proc.once('exit', (code, signal) => res({ code, signal })));
+    this.output = '';
+    const collect = (d) => {
+      log.write(d);
+      if (this.output.length < 2_000_000) this.output += d.toString();
+    };
+    this.proc.stdout.on('data', collect);
+    this.proc.stderr.on('data', collect);
+    this.startedAt = Date.now();
+    await waitFor(() => this.rpcReady(), 60_000, `${this.name}'s RPC on port ${this.rpcPort}`);
+  }
+
+  get wsUrl() {
+    return `ws://127.0.0.1:${this.rpcPort}`;
+  }
+
+  async rpcReady() {
+    if (this.proc.exitCode !== null) {
+      throw new Error(`${this.name} exited with ${this.proc.exitCode}:\n${this.output.slice(-4000)}`);
+    }
+    try {
+      const r = await fetch(`http://127.0.0.1:${this.rpcPort}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_health', params: [] }),
+        signal: AbortSignal.timeout(2000),
+      });
+      return r.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The node's libp2p peer id (from its log line "Local node identity is: ..."). */
+  async peerId() {
+    return waitFor(() => /Local node identity is: (\w+)/.exec(this.output)?.[1], 30_000, `${this.name}'s peer id`);
+  }
+
+  async multiaddr() {
+    return `/ip4/127.0.0.1/tcp/${this.p2pPort}/p2p/${await this.peerId()}`;
+  }
+
+  /** A connected ApiPromise; closed by stop(). */
+  async api() {
+    const provider = new WsProvider(this.wsUrl, 1000, {}, 30_000);
+    const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true }), 60_000, `${this.name}'s API`);
+    this.apis.push(api);
+    return api;
+  }
+
+  /** Stop the process (SIGINT, then SIGKILL after `graceMs`); keep the base path. */
+  async kill(signal = 'SIGINT', graceMs = 20_000) {
+    for (const api of this.apis.splice(0)) {
+      await api.disconnect().catch(() => {});
+    }
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill(signal);
+      const done = await Promise.race([this.exited, sleep(graceMs).then(() => null)]);
+      if (!done) {
+        this.proc.kill('SIGKILL');
+        await this.exited;
+      }
+    }
+    await new Promise((r) => this.log.end(r));
+  }
+
+  /** Start again on the same base path and ports. */
+  async restart() {
+    await this.launch();
+  }
+
+  /** Stop and delete the base path if this harness created it. */
+  async stop() {
+    await this.kill();
+    if (this.ownsBasePath && !process.env.KEEP_E2E_DATA) rmSync(this.basePath, { recursive: true, force: true });
+  }
+}
+
+/** Wait until the chain's best block number reaches `n`. */
+export async function waitForBlock(api, n, ms = 60_000) {
+  return waitFor(async () => {
+    const h = await api.rpc.chain.getHeader();
+    return h.number.toNumber() >= n ? h.number.toNumber() : false;
+  }, ms, `best block ${n}`);
+}
+
+/** Wait until the finalized block number reaches `n`. */
+export async function waitForFinalized(api, n, ms = 60_000) {
+  return waitFor(async () => {
+    const h = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
+    return h.number.toNumber() >= n ? h.number.toNumber() : false;
+  }, ms, `finalized block ${n}`);
+}
+
+export async function finalizedNumber(api) {
+  const h = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
+  return h.number.toNumber();
+}
+
+export async function bestNumber(api) {
+  return (await api.rpc.chain.getHeader()).number.toNumber();
+}
+
+/**
+ * Sign and submit `tx`, resolve when it is in a finalized block with
+ * { blockHash, events, dispatchError } (dispatchError decoded, or null).
+ */
+export function submitAndFinalize(api, tx, signer, ms = 90_000) {
+  return withTimeout(new Promise((res, rej) => {
+    let unsub;
+    tx.signAndSend(signer, (result) => {
+      const { status, events, dispatchError } = result;
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        if (unsub) unsub();
+        rej(new Error(`transaction ${status.type}`));
+      }
+      if (status.isFinalized) {
+        if (unsub) unsub();
+        let decoded = null;
+        if (dispatchError) {
+          if (dispatchError.isModule) {
+            const meta = api.registry.findMetaError(dispatchError.asModule);
+            decoded = { kind: 'Module', section: meta.section, name: meta.name, docs: meta.docs.join(' ') };
+          } else if (dispatchError.isToken) {
+            decoded = { kind: 'Token', name: dispatchError.asToken.type };
+          } else {
+            decoded = { kind: dispatchError.type, name: dispatchError.toString() };
+          }
+        }
+        res({ blockHash: status.asFinalized, events, dispatchError: decoded });
+      }
+    }).then((u) => { unsub = u; }).catch(rej);
+  }), ms, 'transaction finalization');
+}
