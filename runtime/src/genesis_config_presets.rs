@@ -128,3 +128,66 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 	]
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::{Runtime, System};
+	use frame_support::genesis_builder_helper::build_state;
+
+	fn build(preset: &str) -> sp_io::TestExternalities {
+		let json = get_preset(&PresetId::from(preset)).expect("preset exists");
+		let mut ext = sp_io::TestExternalities::default();
+		ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("genesis builds"));
+		ext
+	}
+
+	fn validators() -> Vec<AccountId> {
+		pallet_session::Validators::<Runtime>::get()
+	}
+
+	#[test]
+	fn presets_are_listed_and_unknown_ones_refused() {
+		let names = preset_names();
+		assert!(names.contains(&PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET)));
+		assert!(names.contains(&PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)));
+		assert!(get_preset(&PresetId::from("mainnet")).is_none());
+	}
+
+	#[test]
+	fn development_has_alice_as_sole_validator_and_sudo() {
+		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			assert_eq!(validators(), vec![alice.clone()]);
+			assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+			assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.clone()));
+			assert_eq!(System::account(&alice).data.free, ENDOWMENT);
+			assert_eq!(
+				pallet_balances::TotalIssuance::<Runtime>::get(),
+				ENDOWMENT * Sr25519Keyring::iter().count() as Balance
+			);
+		});
+	}
+
+	#[test]
+	fn local_testnet_has_three_validators_with_distinct_keys() {
+		build(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let expected: Vec<AccountId> =
+				[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+					.iter()
+					.map(|k| k.to_account_id())
+					.collect();
+			let mut got = validators();
+			got.sort();
+			let mut want = expected.clone();
+			want.sort();
+			assert_eq!(got, want);
+			let aura = pallet_aura::Authorities::<Runtime>::get();
+			assert_eq!(aura.len(), 3);
+			let grandpa = pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
+			assert_eq!(grandpa.len(), 3);
+			assert!(grandpa.iter().all(|(_, w)| *w == 1));
+		});
+	}
+}

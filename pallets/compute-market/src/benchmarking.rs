@@ -1,0 +1,363 @@
+//! Benchmarks of every call and of the per-job work of the hooks (frame-benchmarking v2).
+
+use super::*;
+use crate::pallet::{Pallet as Market, *};
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{fungible::Mutate, EnsureOrigin, Get, Hooks},
+	weights::Weight,
+	BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_core::H256;
+use sp_runtime::{
+	traits::{One, Saturating, Zero},
+	RuntimeAppPublic,
+};
+
+const SEED: u32 = 0;
+
+fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, i, SEED);
+	let amount = T::MinProviderBond::get().saturating_mul(1_000_000u32.into()).max(1_000_000_000u32.into());
+	let _ = T::Currency::set_balance(&who, amount);
+	who
+}
+
+fn device_class() -> DeviceClass {
+	BoundedVec::truncate_from(b"bench/cpu/1".to_vec())
+}
+
+fn max_device_classes<T: Config>() -> BoundedVec<DeviceClass, T::MaxDeviceClasses> {
+	let classes: Vec<DeviceClass> = (0..T::MaxDeviceClasses::get())
+		.map(|i| {
+			let mut c = device_class().to_vec();
+			c.extend_from_slice(&i.to_le_bytes());
+			BoundedVec::truncate_from(c)
+		})
+		.collect();
+	let mut classes = classes;
+	classes[0] = device_class();
+	BoundedVec::truncate_from(classes)
+}
+
+fn register_providers<T: Config>(n: u32) -> Vec<T::AccountId> {
+	(0..n)
+		.map(|i| {
+			let who = funded::<T>("provider", i);
+			let key = crypto::Public::generate_pair(None);
+			Market::<T>::do_register_provider(who.clone(), T::MinProviderBond::get(), key, max_device_classes::<T>())
+				.expect("provider registers");
+			who
+		})
+		.collect()
+}
+
+/// A replicated, bit-exact workload whose quorum admits `replicas` replicas.
+fn workload<T: Config>(replicas: u32) -> WorkloadId {
+	let quorum = (replicas / 2 + 1) as u8;
+	let w = Workload {
+		name: BoundedVec::truncate_from(b"bench".to_vec()),
+		kernel_hash: H256::repeat_byte(7),
+		entry_point: BoundedVec::truncate_from(b"bench".to_vec()),
+		schema: ParamSchema {
+			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1 << 20 }; MAX_DIMS as usize]),
+			needs_target: false,
+		},
+		verification: VerificationClass::Replicated { quorum, bit_exact: true },
+		unit_size: 1,
+		price_floor: 1u32.into(),
+		max_units: u32::MAX,
+		retired: false,
+	};
+	Market::<T>::do_register_workload(w).expect("workload registers")
+}
+
+fn job_params() -> JobParams {
+	JobParams { seed: [1; 32], dims: BoundedVec::truncate_from(vec![1; MAX_DIMS as usize]), target: None }
+}
+
+fn deadline<T: Config>() -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::block_number()
+		.saturating_add(Market::<T>::attempt_length())
+		.saturating_add(Market::<T>::attempt_length())
+}
+
+/// Submit a job with `replicas` replicas and assign it to `replicas` fresh providers.
+fn assigned_job<T: Config>(replicas: u32) -> (JobId, Vec<T::AccountId>) {
+	let providers = register_providers::<T>(replicas);
+	let consumer = funded::<T>("consumer", 0);
+	let w = workload::<T>(replicas);
+	let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>())
+		.expect("job submits");
+	Market::<T>::assign_pending(frame_system::Pallet::<T>::block_number());
+	let job = Jobs::<T>::get(id).expect("job exists");
+	assert_eq!(job.assignments.len() as u32, replicas);
+	(id, providers)
+}
+
+fn salt() -> [u8; 32] {
+	[9; 32]
+}
+
+fn digest() -> H256 {
+	H256::repeat_byte(0xd1)
+}
+
+fn commit_all<T: Config>(id: JobId, providers: &[T::AccountId]) {
+	for p in providers {
+		let c = Market::<T>::commitment_of(id, &digest(), &salt(), p);
+		Market::<T>::do_commit(p.clone(), id, c).expect("commits");
+	}
+}
+
+fn attestation<T: Config>(id: JobId, who: &T::AccountId) -> Attestation {
+	let info = Providers::<T>::get(who).expect("provider");
+	let job = Jobs::<T>::get(id).expect("job");
+	let msg = Market::<T>::attestation_message(id, job.kernel_hash, digest(), 1, &device_class());
+	let signature = info.compute_key.sign(&msg).expect("key is in the keystore");
+	Attestation { worker_version: 1, device_class: device_class(), signature }
+}
+
+fn full_output() -> SmallOutput {
+	BoundedVec::truncate_from(vec![0xab; MAX_SMALL_OUTPUT as usize])
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_workload() -> Result<(), BenchmarkError> {
+		let origin = T::WorkloadOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let w = Workload {
+			name: BoundedVec::truncate_from(vec![b'w'; MAX_NAME_LEN as usize]),
+			kernel_hash: H256::repeat_byte(1),
+			entry_point: BoundedVec::truncate_from(vec![b'e'; MAX_ENTRY_POINT_LEN as usize]),
+			schema: ParamSchema {
+				dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 10 }; MAX_DIMS as usize]),
+				needs_target: true,
+			},
+			verification: VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch),
+			unit_size: 1,
+			price_floor: 1u32.into(),
+			max_units: 10,
+			retired: false,
+		};
+		let id = NextWorkloadId::<T>::get();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, w);
+		assert!(Workloads::<T>::contains_key(id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn update_workload() -> Result<(), BenchmarkError> {
+		let origin = T::WorkloadOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let id = workload::<T>(1);
+		let update = WorkloadUpdate {
+			kernel_hash: Some(H256::repeat_byte(2)),
+			schema: Some(ParamSchema {
+				dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 9 }; MAX_DIMS as usize]),
+				needs_target: false,
+			}),
+			price_floor: Some(2u32.into()),
+			max_units: Some(99),
+		};
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, update);
+		assert_eq!(Workloads::<T>::get(id).map(|w| w.max_units), Some(99));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn retire_workload() -> Result<(), BenchmarkError> {
+		let origin = T::WorkloadOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let id = workload::<T>(1);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+		assert_eq!(Workloads::<T>::get(id).map(|w| w.retired), Some(true));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn register_provider(p: Linear<0, { T::MaxProviders::get() - 1 }>) {
+		register_providers::<T>(p);
+		let who = funded::<T>("new", 0);
+		let key = crypto::Public::generate_pair(None);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), T::MinProviderBond::get(), key, max_device_classes::<T>());
+		assert!(Providers::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn bond_more(p: Linear<1, { T::MaxProviders::get() }>) {
+		let providers = register_providers::<T>(p);
+		let who = providers[providers.len() - 1].clone();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), T::MinProviderBond::get());
+		assert_eq!(
+			Providers::<T>::get(&who).map(|i| i.bond),
+			Some(T::MinProviderBond::get().saturating_mul(2u32.into()))
+		);
+	}
+
+	#[benchmark]
+	fn unbond(p: Linear<1, { T::MaxProviders::get() }>) {
+		let providers = register_providers::<T>(p);
+		let who = providers[0].clone();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(matches!(Providers::<T>::get(&who).map(|i| i.status), Some(ProviderStatus::Leaving { .. })));
+	}
+
+	#[benchmark]
+	fn withdraw_bond() {
+		let who = register_providers::<T>(1).remove(0);
+		Market::<T>::do_unbond(who.clone()).expect("unbonds");
+		frame_system::Pallet::<T>::set_block_number(
+			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get()),
+		);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(!Providers::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn submit_job() {
+		let consumer = funded::<T>("consumer", 0);
+		let replicas = T::MaxReplicas::get();
+		let w = workload::<T>(replicas);
+		// A queue that is nearly full and an account with nearly all its job slots taken.
+		let filler = funded::<T>("filler", 0);
+		for _ in 0..T::MaxPendingJobs::get().saturating_sub(1).min(T::MaxJobsPerAccount::get()) {
+			let _ = Market::<T>::do_submit_job(filler.clone(), w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>());
+		}
+		let id = NextJobId::<T>::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(consumer), w, job_params(), 1_000, replicas as u8, 1_000u32.into(), deadline::<T>());
+		assert!(Jobs::<T>::contains_key(id));
+	}
+
+	#[benchmark]
+	fn cancel_job(q: Linear<1, { T::MaxPendingJobs::get().min(T::MaxJobsPerAccount::get()) }>) {
+		let consumer = funded::<T>("consumer", 0);
+		let w = workload::<T>(1);
+		let mut last = 0;
+		for _ in 0..q {
+			last = Market::<T>::do_submit_job(consumer.clone(), w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
+				.expect("job submits");
+		}
+		#[extrinsic_call]
+		_(RawOrigin::Signed(consumer), last);
+		assert_eq!(Jobs::<T>::get(last).map(|j| j.status), Some(JobStatus::Refunded));
+	}
+
+	#[benchmark]
+	fn commit_result() {
+		let (id, providers) = assigned_job::<T>(T::MaxReplicas::get());
+		let who = providers[0].clone();
+		let c = Market::<T>::commitment_of(id, &digest(), &salt(), &who);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), id, c);
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Committing));
+	}
+
+	/// A reveal that is not the last one (the settlement it may trigger is `settle_job`).
+	#[benchmark]
+	fn reveal_result() {
+		let (id, providers) = assigned_job::<T>(T::MaxReplicas::get().max(2));
+		commit_all::<T>(id, &providers);
+		let who = providers[0].clone();
+		let att = attestation::<T>(id, &who);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), id, digest(), salt(), full_output(), att);
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Revealing));
+	}
+
+	/// `on_initialize` with nothing to settle and nothing pending.
+	#[benchmark]
+	fn on_initialize_base() {
+		let now = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Market::<T>::on_initialize(now);
+		}
+	}
+
+	/// Assigning one job with `MaxReplicas` replicas among `p` candidates.
+	#[benchmark]
+	fn assign_job(p: Linear<{ T::MaxReplicas::get() }, { T::MaxProviders::get() }>) {
+		register_providers::<T>(p);
+		let consumer = funded::<T>("consumer", 0);
+		let replicas = T::MaxReplicas::get();
+		let w = workload::<T>(replicas);
+		let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>())
+			.expect("job submits");
+		let now = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Market::<T>::assign_pending(now);
+		}
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Assigned));
+	}
+
+	/// Expiring one pending job whose deadline has passed.
+	#[benchmark]
+	fn expire_job() {
+		let consumer = funded::<T>("consumer", 0);
+		let w = workload::<T>(1);
+		let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
+			.expect("job submits");
+		let late = deadline::<T>();
+		frame_system::Pallet::<T>::set_block_number(late);
+		#[block]
+		{
+			Market::<T>::assign_pending(late);
+		}
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Expired));
+	}
+
+	/// Settling an attempt with `r` replicas: all but one agree (paid, rewarded), one revealed
+	/// another digest (slashed) — every settlement path at once.
+	#[benchmark]
+	fn settle_job(r: Linear<1, { T::MaxReplicas::get() }>) {
+		let (id, providers) = assigned_job::<T>(r);
+		commit_all::<T>(id, &providers);
+		let mut job = Jobs::<T>::get(id).expect("job");
+		for (i, a) in job.assignments.iter_mut().enumerate() {
+			let d = if i == 0 && r > 2 { H256::repeat_byte(0xee) } else { digest() };
+			a.reveal = Some(Reveal {
+				output_digest: d,
+				small_output: full_output(),
+				device_class: device_class(),
+				worker_version: 1,
+			});
+		}
+		let now = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		#[block]
+		{
+			Market::<T>::settle(id, job, now);
+		}
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Verified));
+	}
+
+	/// Pruning one finished job.
+	#[benchmark]
+	fn prune_job() {
+		let consumer = funded::<T>("consumer", 0);
+		let w = workload::<T>(1);
+		let id = Market::<T>::do_submit_job(consumer.clone(), w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
+			.expect("job submits");
+		Market::<T>::do_cancel_job(consumer, id).expect("cancels");
+		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::RetentionPeriod::get());
+		#[block]
+		{
+			Market::<T>::prune(later, Weight::MAX);
+		}
+		assert!(!Jobs::<T>::contains_key(id));
+	}
+
+	impl_benchmark_test_suite!(Market, crate::mock::new_test_ext(), crate::mock::Test);
+}

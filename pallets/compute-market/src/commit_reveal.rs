@@ -1,0 +1,129 @@
+//! Step 5: commit, then reveal. Commitments stop replicas from copying one another's results;
+//! the attestation binds each revealed result to the provider's compute key.
+
+use crate::{pallet::*, types::*, WeightInfo};
+use codec::Encode;
+use frame_support::{ensure, pallet_prelude::*};
+use sp_core::H256;
+use sp_runtime::RuntimeAppPublic;
+
+impl<T: Config> Pallet<T> {
+	/// `blake2_256(job_le64 ‖ output_digest ‖ salt ‖ provider)`, the provider as its SCALE
+	/// encoding (the 32 account bytes for `AccountId32`).
+	pub fn commitment_of(job: JobId, output_digest: &H256, salt: &[u8; 32], provider: &T::AccountId) -> H256 {
+		let mut buf = alloc::vec::Vec::with_capacity(8 + 32 + 32 + 32);
+		buf.extend_from_slice(&job.to_le_bytes());
+		buf.extend_from_slice(output_digest.as_bytes());
+		buf.extend_from_slice(salt);
+		provider.encode_to(&mut buf);
+		H256(sp_io::hashing::blake2_256(&buf))
+	}
+
+	/// The bytes a compute key signs for an attestation.
+	pub fn attestation_message(
+		job: JobId,
+		kernel_hash: H256,
+		output_digest: H256,
+		worker_version: u32,
+		device_class: &DeviceClass,
+	) -> alloc::vec::Vec<u8> {
+		AttestationPayload {
+			domain: ATTESTATION_DOMAIN,
+			job,
+			kernel_hash,
+			output_digest,
+			worker_version,
+			device_class: device_class.clone(),
+		}
+		.encode()
+	}
+
+	/// Record a provider's commitment.
+	pub fn do_commit(who: T::AccountId, id: JobId, commitment: H256) -> DispatchResult {
+		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(
+			matches!(job.status, JobStatus::Assigned | JobStatus::Committing),
+			Error::<T>::JobNotActive
+		);
+		let now = frame_system::Pallet::<T>::block_number();
+		let slot = job
+			.assignments
+			.iter_mut()
+			.find(|a| a.provider == who)
+			.ok_or(Error::<T>::NotAssigned)?;
+		ensure!(now <= job.commit_until, Error::<T>::CommitWindowClosed);
+		ensure!(slot.commitment.is_none(), Error::<T>::AlreadyCommitted);
+		slot.commitment = Some(commitment);
+		job.status = JobStatus::Committing;
+		Jobs::<T>::insert(id, job);
+		Self::deposit_event(Event::ResultCommitted { job: id, provider: who });
+		Ok(())
+	}
+
+	/// Check and record a provider's reveal; settle the attempt if it was the last one.
+	pub fn do_reveal(
+		who: T::AccountId,
+		id: JobId,
+		output_digest: H256,
+		salt: [u8; 32],
+		small_output: SmallOutput,
+		attestation: Attestation,
+	) -> DispatchResultWithPostInfo {
+		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(
+			matches!(job.status, JobStatus::Committing | JobStatus::Revealing),
+			Error::<T>::JobNotActive
+		);
+		let now = frame_system::Pallet::<T>::block_number();
+		let all_committed = job.assignments.iter().all(|a| a.commitment.is_some());
+		let idx = job
+			.assignments
+			.iter()
+			.position(|a| a.provider == who)
+			.ok_or(Error::<T>::NotAssigned)?;
+		ensure!(now > job.commit_until || all_committed, Error::<T>::RevealTooEarly);
+		ensure!(now <= job.reveal_until, Error::<T>::RevealWindowClosed);
+		let slot = &job.assignments[idx];
+		ensure!(slot.reveal.is_none(), Error::<T>::AlreadyRevealed);
+		let commitment = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
+		ensure!(
+			Self::commitment_of(id, &output_digest, &salt, &who) == commitment,
+			Error::<T>::CommitmentMismatch
+		);
+
+		let provider = Providers::<T>::get(&who).ok_or(Error::<T>::NotProvider)?;
+		ensure!(
+			provider.device_classes.contains(&attestation.device_class),
+			Error::<T>::UnknownDeviceClass
+		);
+		let message = Self::attestation_message(
+			id,
+			job.kernel_hash,
+			output_digest,
+			attestation.worker_version,
+			&attestation.device_class,
+		);
+		ensure!(
+			provider.compute_key.verify(&message, &attestation.signature),
+			Error::<T>::BadAttestation
+		);
+
+		job.assignments[idx].reveal = Some(Reveal {
+			output_digest,
+			small_output,
+			device_class: attestation.device_class,
+			worker_version: attestation.worker_version,
+		});
+		job.status = JobStatus::Revealing;
+		let all_revealed = job.assignments.iter().all(|a| a.reveal.is_some());
+		Self::deposit_event(Event::ResultRevealed { job: id, provider: who, output_digest });
+		if all_revealed {
+			let replicas = job.assignments.len() as u32;
+			Self::settle(id, job, now);
+			Ok(Some(T::WeightInfo::reveal_result().saturating_add(T::WeightInfo::settle_job(replicas))).into())
+		} else {
+			Jobs::<T>::insert(id, job);
+			Ok(Some(T::WeightInfo::reveal_result()).into())
+		}
+	}
+}

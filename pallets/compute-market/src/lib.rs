@@ -1,0 +1,625 @@
+//! # Compute market pallet
+//!
+//! Crucible's market for compute: consumers order jobs, staked providers run them off-chain as
+//! OpenCL kernels, and the runtime checks what they report before it pays them.
+//!
+//! ## The life of a job
+//!
+//! 1. **Workloads** ([`registry`]). A governance origin registers each workload: the
+//!    `blake2_256` hash of its OpenCL source, its entry point, the parameters it takes and their
+//!    bounds, how its results are verified, its unit of work, its price floor per unit and the
+//!    most units a job may buy. Retired workloads take no new jobs.
+//! 2. **Providers** ([`providers`]). Anyone may register as a provider by holding a bond of at
+//!    least `MinProviderBond` (hold reason [`HoldReason::ProviderBond`]) and naming a compute
+//!    key (sr25519, key type [`KEY_TYPE`]) and the device classes they run. Providers leave
+//!    through an unbonding period, and never while an assignment of theirs is open.
+//! 3. **Orders** ([`orders`]). `submit_job` holds the whole budget, `price_per_unit × units ×
+//!    replicas`, from the consumer (hold reason [`HoldReason::JobEscrow`]) before anything else
+//!    happens. Until providers are assigned, `cancel_job` refunds it in full.
+//! 4. **Assignment** ([`assignment`]). In `on_initialize`, at most `MaxAssignPerBlock` pending
+//!    jobs each get `replicas` distinct active providers, drawn with probability proportional to
+//!    bond × reputation from `T::Randomness`; the consumer is never assigned their own job. Each
+//!    provider's open jobs are indexed in [`ProviderJobs`], so an offchain worker finds its work
+//!    in one read.
+//! 5. **Commit, then reveal** ([`commit_reveal`]). Inside the commit window each assigned
+//!    provider submits `blake2_256(job ‖ output_digest ‖ salt ‖ provider)`; once the window has
+//!    closed (or every provider has committed) and until the reveal window ends, it reveals the
+//!    digest, the salt, a small output (≤ 1 KiB) and an attestation: its compute key's signature
+//!    over (job, kernel hash, output digest, worker version, device class). The attestation
+//!    proves which staked provider claims the result; it is *not* a hardware (TEE) attestation.
+//! 6. **Verification** ([`verification`]). On-chain-checkable workloads are re-checked by the
+//!    runtime itself (a hash search costs one hash). Replicated workloads accept the digest that
+//!    at least `quorum` providers revealed (within one device class, for workloads that are not
+//!    bit-exact across devices).
+//! 7. **Settlement** ([`settlement`]). Each provider in the accepted group is paid
+//!    `price_per_unit × units` from escrow, less the treasury's cut, and is minted
+//!    `RewardPerUnit × units` (within `MaxRewardPerBlock`); a provider that revealed another
+//!    digest is slashed `SlashWrong` of its bond, one that did not commit or reveal `SlashNoShow`,
+//!    into the treasury; reputations move; unused escrow is refunded. Without an acceptable
+//!    result the job is re-assigned to fresh providers (at most `MaxAttempts` attempts, within
+//!    its deadline), then failed and refunded. Finished jobs are pruned `RetentionPeriod` blocks
+//!    later in `on_idle`.
+//!
+//! ## Terms
+//!
+//! * *Unit of work*: `unit_size` work items, where a job's work items are the product of its
+//!   dimensions; a job must buy at least enough units to cover its parameters.
+//! * *Kernel hash*: `blake2_256` of the exact bytes of the OpenCL C source. The native worker
+//!   ships the same sources, so the hash names the kernel unambiguously.
+//! * *Output digest*: `blake2_256` of the kernel's canonical output encoding.
+//!
+//! ## Randomness
+//!
+//! Assignment draws from `T::Randomness`. Crucible's runtime binds it to
+//! `pallet-insecure-randomness-collective-flip`, a mix of the last 81 block hashes: anyone can
+//! predict it a block ahead and a block author can bias it by withholding a block (losing the
+//! block reward). It keeps providers from choosing their jobs, not from a colluding author.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+pub mod assignment;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+pub mod commit_reveal;
+pub mod orders;
+pub mod providers;
+pub mod registry;
+pub mod runtime_api;
+pub mod settlement;
+pub mod types;
+pub mod verification;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Crucible's key type for compute keys: `crcp`.
+pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"crcp");
+
+/// The compute key: sr25519 under [`KEY_TYPE`]. Providers sign attestations with it, and the
+/// offchain worker finds its node's keys in the keystore by this type.
+pub mod crypto {
+	use super::KEY_TYPE;
+	use sp_application_crypto::{app_crypto, sr25519};
+	app_crypto!(sr25519, KEY_TYPE);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			Randomness,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::Perbill;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Every number the market runs on comes through here as a `Get<_>`, so that the runtime can
+	/// bind it to a constant or to a governance-set parameter.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The currency: bonds and escrow are holds on it, rewards are minted in it.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Who may register, update and retire workloads (governance; root on dev chains).
+		type WorkloadOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Source of randomness for assignment (see the crate docs for what it guarantees).
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// Receives the treasury's cut of payments and all slashed funds.
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// Smallest bond a provider must hold to be active.
+		#[pallet::constant]
+		type MinProviderBond: Get<BalanceOf<Self>>;
+		/// Blocks between `unbond` and the earliest `withdraw_bond`.
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+		/// Most registered providers.
+		#[pallet::constant]
+		type MaxProviders: Get<u32>;
+		/// Most device classes a provider may declare.
+		#[pallet::constant]
+		type MaxDeviceClasses: Get<u32>;
+		/// Most workloads ever registered.
+		#[pallet::constant]
+		type MaxWorkloads: Get<u32>;
+		/// Most replicas a job may ask for.
+		#[pallet::constant]
+		type MaxReplicas: Get<u32>;
+		/// Most open assignments one provider may hold.
+		#[pallet::constant]
+		type MaxAssignmentsPerProvider: Get<u32>;
+		/// Most unpruned jobs one consumer may have.
+		#[pallet::constant]
+		type MaxJobsPerAccount: Get<u32>;
+		/// Most jobs waiting for assignment.
+		#[pallet::constant]
+		type MaxPendingJobs: Get<u32>;
+		/// Most jobs assigned (and, so, settled) per block.
+		#[pallet::constant]
+		type MaxAssignPerBlock: Get<u32>;
+		/// Length of the commit window, in blocks.
+		#[pallet::constant]
+		type CommitWindow: Get<BlockNumberFor<Self>>;
+		/// Length of the reveal window, in blocks.
+		#[pallet::constant]
+		type RevealWindow: Get<BlockNumberFor<Self>>;
+		/// Latest deadline a job may set, in blocks from submission.
+		#[pallet::constant]
+		type MaxJobDuration: Get<BlockNumberFor<Self>>;
+		/// Most attempts (assignments) a job gets before it fails.
+		#[pallet::constant]
+		type MaxAttempts: Get<u8>;
+		/// Compute reward minted per unit of accepted work, per accepted provider.
+		#[pallet::constant]
+		type RewardPerUnit: Get<BalanceOf<Self>>;
+		/// Most compute reward minted in one block.
+		#[pallet::constant]
+		type MaxRewardPerBlock: Get<BalanceOf<Self>>;
+		/// The treasury's share of each payment to a provider.
+		#[pallet::constant]
+		type TreasuryCut: Get<Perbill>;
+		/// Share of its bond a provider loses for revealing a rejected result.
+		#[pallet::constant]
+		type SlashWrong: Get<Perbill>;
+		/// Share of its bond a provider loses for not committing or not revealing.
+		#[pallet::constant]
+		type SlashNoShow: Get<Perbill>;
+		/// Blocks a finished job stays in storage before it is pruned.
+		#[pallet::constant]
+		type RetentionPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why the market holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A provider's bond: what compute slashing takes.
+		#[codec(index = 0)]
+		ProviderBond,
+		/// A job's budget, held from the consumer until settlement.
+		#[codec(index = 1)]
+		JobEscrow,
+	}
+
+	/// Registered workloads.
+	#[pallet::storage]
+	pub type Workloads<T: Config> = StorageMap<_, Twox64Concat, WorkloadId, WorkloadOf<T>>;
+
+	/// The id the next registered workload gets (also the number registered so far).
+	#[pallet::storage]
+	pub type NextWorkloadId<T: Config> = StorageValue<_, WorkloadId, ValueQuery>;
+
+	/// Registered providers.
+	#[pallet::storage]
+	pub type Providers<T: Config> =
+		CountedStorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>>;
+
+	/// Active providers and their assignment weights (bond × reputation), for the draw.
+	#[pallet::storage]
+	pub type Candidates<T: Config> =
+		StorageValue<_, BoundedVec<(T::AccountId, u128), T::MaxProviders>, ValueQuery>;
+
+	/// Jobs, until pruned.
+	#[pallet::storage]
+	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
+
+	/// The id the next job gets.
+	#[pallet::storage]
+	pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
+
+	/// Each consumer's jobs, until pruned.
+	#[pallet::storage]
+	pub type JobsOf<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<JobId, T::MaxJobsPerAccount>,
+		ValueQuery,
+	>;
+
+	/// Each provider's open assignments: what its offchain worker must work on.
+	#[pallet::storage]
+	pub type ProviderJobs<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<JobId, T::MaxAssignmentsPerProvider>,
+		ValueQuery,
+	>;
+
+	/// Providers of a job's earlier attempts: re-assignment picks fresh ones.
+	#[pallet::storage]
+	pub type PreviousProviders<T: Config> =
+		StorageMap<_, Twox64Concat, JobId, BoundedVec<T::AccountId, MaxTriedOf<T>>, ValueQuery>;
+
+	/// Jobs waiting for assignment, oldest first.
+	#[pallet::storage]
+	pub type PendingJobs<T: Config> =
+		StorageValue<_, BoundedVec<JobId, T::MaxPendingJobs>, ValueQuery>;
+
+	/// Jobs (with their attempt) to settle at a block: the block after their reveal window.
+	#[pallet::storage]
+	pub type SettleAt<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<(JobId, u8), T::MaxAssignPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Finished jobs in order of finishing, with their finishing block, for pruning.
+	#[pallet::storage]
+	pub type PruneQueue<T: Config> = StorageMap<_, Twox64Concat, u64, (BlockNumberFor<T>, JobId)>;
+
+	/// Index of the oldest entry of [`PruneQueue`].
+	#[pallet::storage]
+	pub type PruneHead<T: Config> = StorageValue<_, u64, ValueQuery>;
+
+	/// Index the next entry of [`PruneQueue`] gets.
+	#[pallet::storage]
+	pub type PruneTail<T: Config> = StorageValue<_, u64, ValueQuery>;
+
+	/// Compute reward minted in the current block (for `MaxRewardPerBlock`).
+	#[pallet::storage]
+	#[pallet::whitelist_storage]
+	pub type RewardsThisBlock<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// Market-wide counters.
+	#[pallet::storage]
+	pub type Stats<T: Config> = StorageValue<_, MarketStats<BalanceOf<T>>, ValueQuery>;
+
+	/// Workloads registered at genesis.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The built-in workloads.
+		pub workloads: alloc::vec::Vec<WorkloadOf<T>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for w in &self.workloads {
+				if let Err(e) = Pallet::<T>::do_register_workload(w.clone()) {
+					panic!("invalid genesis workload {:?}: {:?}", w.name, e);
+				}
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A workload was registered.
+		WorkloadRegistered { workload: WorkloadId, name: WorkloadName, kernel_hash: sp_core::H256 },
+		/// A workload was updated.
+		WorkloadUpdated { workload: WorkloadId },
+		/// A workload was retired: it takes no new jobs.
+		WorkloadRetired { workload: WorkloadId },
+		/// A provider registered with a bond.
+		ProviderRegistered { provider: T::AccountId, bond: BalanceOf<T> },
+		/// A provider added to its bond.
+		BondIncreased { provider: T::AccountId, amount: BalanceOf<T>, bond: BalanceOf<T> },
+		/// A provider started to leave; it can withdraw from `unlock_at` on.
+		ProviderLeaving { provider: T::AccountId, unlock_at: BlockNumberFor<T> },
+		/// A provider left and its bond was released.
+		ProviderLeft { provider: T::AccountId, released: BalanceOf<T> },
+		/// A provider's bond fell below the minimum: it gets no new assignments.
+		ProviderSuspended { provider: T::AccountId },
+		/// A suspended provider bonded enough to be active again.
+		ProviderReactivated { provider: T::AccountId },
+		/// A job was ordered and its budget held.
+		JobSubmitted { job: JobId, consumer: T::AccountId, workload: WorkloadId, budget: BalanceOf<T> },
+		/// A job was cancelled before assignment and refunded.
+		JobCancelled { job: JobId, refund: BalanceOf<T> },
+		/// Providers were assigned to a job.
+		JobAssigned {
+			job: JobId,
+			attempt: u8,
+			providers: BoundedVec<T::AccountId, T::MaxReplicas>,
+			commit_until: BlockNumberFor<T>,
+			reveal_until: BlockNumberFor<T>,
+		},
+		/// A provider committed to a result.
+		ResultCommitted { job: JobId, provider: T::AccountId },
+		/// A provider revealed its result.
+		ResultRevealed { job: JobId, provider: T::AccountId, output_digest: sp_core::H256 },
+		/// A job's result was accepted.
+		JobVerified { job: JobId, output_digest: sp_core::H256, accepted: u8 },
+		/// A provider was paid from escrow and minted its reward.
+		ProviderPaid {
+			job: JobId,
+			provider: T::AccountId,
+			payment: BalanceOf<T>,
+			reward: BalanceOf<T>,
+			treasury_cut: BalanceOf<T>,
+		},
+		/// A provider was slashed.
+		ProviderSlashed { job: JobId, provider: T::AccountId, amount: BalanceOf<T>, reason: SlashReason },
+		/// No result was accepted; the job goes back to the queue for fresh providers.
+		JobReassigned { job: JobId, attempts: u8 },
+		/// No result was accepted within the allowed attempts; the escrow was refunded.
+		JobFailed { job: JobId, refund: BalanceOf<T> },
+		/// No providers could be assigned before the deadline; the escrow was refunded.
+		JobExpired { job: JobId, refund: BalanceOf<T> },
+		/// Unused escrow went back to the consumer after verification.
+		EscrowRefunded { job: JobId, amount: BalanceOf<T> },
+		/// A finished job was removed from storage.
+		JobPruned { job: JobId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No workload with this id.
+		UnknownWorkload,
+		/// The workload is retired and takes no new jobs.
+		WorkloadRetired,
+		/// `MaxWorkloads` workloads are registered already.
+		TooManyWorkloads,
+		/// The workload's definition is inconsistent (empty name, zero unit size or max units,
+		/// a dimension with min > max or min = 0, or a quorum of 0).
+		InvalidWorkload,
+		/// The job's parameters do not fit the workload's schema.
+		InvalidParams,
+		/// The caller is registered as a provider already.
+		AlreadyProvider,
+		/// The caller is not a registered provider.
+		NotProvider,
+		/// The bond is below `MinProviderBond`.
+		BondTooLow,
+		/// `MaxProviders` providers are registered already.
+		TooManyProviders,
+		/// A provider must declare at least one device class, each non-empty and distinct.
+		InvalidDeviceClasses,
+		/// The provider is leaving already.
+		AlreadyLeaving,
+		/// The provider has not started to leave.
+		NotLeaving,
+		/// The unbonding period has not passed yet.
+		StillUnbonding,
+		/// The provider still holds open assignments.
+		HasOpenAssignments,
+		/// No job with this id.
+		UnknownJob,
+		/// The caller did not order this job.
+		NotJobOwner,
+		/// The job has been assigned already (or has finished) and cannot be cancelled.
+		NotCancellable,
+		/// Units are zero, fewer than the parameters need, or more than the workload allows.
+		InvalidUnits,
+		/// Replicas are zero, more than `MaxReplicas`, fewer than the quorum, or so many that two
+		/// disjoint groups could both reach the quorum.
+		InvalidReplicas,
+		/// The price per unit is below the workload's floor.
+		PriceBelowFloor,
+		/// The deadline leaves no room for a commit and a reveal window, or is beyond
+		/// `MaxJobDuration`.
+		InvalidDeadline,
+		/// The budget overflows the balance type.
+		Overflow,
+		/// The consumer cannot pay the budget.
+		InsufficientBalance,
+		/// The consumer has `MaxJobsPerAccount` unpruned jobs.
+		TooManyJobs,
+		/// `MaxPendingJobs` jobs are waiting for assignment already.
+		QueueFull,
+		/// The caller is not assigned to this job.
+		NotAssigned,
+		/// The commit window is closed.
+		CommitWindowClosed,
+		/// The caller committed to this job already.
+		AlreadyCommitted,
+		/// The caller has no commitment to reveal.
+		NotCommitted,
+		/// The reveal window is not open yet.
+		RevealTooEarly,
+		/// The reveal window is closed.
+		RevealWindowClosed,
+		/// The caller revealed for this job already.
+		AlreadyRevealed,
+		/// The revealed values do not hash to the commitment.
+		CommitmentMismatch,
+		/// The attestation's signature does not verify with the provider's compute key.
+		BadAttestation,
+		/// The attestation names a device class the provider did not declare.
+		UnknownDeviceClass,
+		/// The job is not waiting for commitments or reveals.
+		JobNotActive,
+	}
+
+	/// Why a provider was slashed.
+	#[derive(
+		Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo,
+		MaxEncodedLen,
+	)]
+	pub enum SlashReason {
+		/// It revealed a result that was rejected.
+		WrongResult,
+		/// It did not commit, or did not reveal, in time.
+		NoShow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Settle the jobs whose reveal window ended, then assign pending jobs.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			RewardsThisBlock::<T>::kill();
+			let settled = Self::settle_due(now);
+			let assigned = Self::assign_pending(now);
+			settled.saturating_add(assigned)
+		}
+
+		/// Prune finished jobs past their retention period, within the remaining weight.
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune(now, remaining)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxReplicas::get() >= 1 && T::MaxReplicas::get() <= u8::MAX as u32);
+			assert!(T::MaxAttempts::get() >= 1);
+			assert!(T::MaxAssignPerBlock::get() >= 1);
+			assert!(!T::CommitWindow::get().is_zero() && !T::RevealWindow::get().is_zero());
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register a workload (governance). See [`Workload`] for the fields.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_workload())]
+		pub fn register_workload(origin: OriginFor<T>, workload: WorkloadOf<T>) -> DispatchResult {
+			T::WorkloadOrigin::ensure_origin(origin)?;
+			Self::do_register_workload(workload).map(|_| ())
+		}
+
+		/// Change a workload's kernel hash, schema, price floor or maximum units (governance).
+		/// Jobs already submitted keep the values they were submitted under.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_workload())]
+		pub fn update_workload(
+			origin: OriginFor<T>,
+			workload: WorkloadId,
+			update: WorkloadUpdate<BalanceOf<T>>,
+		) -> DispatchResult {
+			T::WorkloadOrigin::ensure_origin(origin)?;
+			Self::do_update_workload(workload, update)
+		}
+
+		/// Retire a workload (governance): it takes no new jobs.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::retire_workload())]
+		pub fn retire_workload(origin: OriginFor<T>, workload: WorkloadId) -> DispatchResult {
+			T::WorkloadOrigin::ensure_origin(origin)?;
+			Self::do_retire_workload(workload)
+		}
+
+		/// Register the caller as a provider, holding `bond` (at least `MinProviderBond`).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::register_provider(T::MaxProviders::get()))]
+		pub fn register_provider(
+			origin: OriginFor<T>,
+			bond: BalanceOf<T>,
+			compute_key: crypto::Public,
+			device_classes: BoundedVec<DeviceClass, T::MaxDeviceClasses>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register_provider(who, bond, compute_key, device_classes)
+		}
+
+		/// Hold `amount` more as the caller's provider bond; reactivates a suspended provider
+		/// whose bond reaches the minimum again.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::bond_more(T::MaxProviders::get()))]
+		pub fn bond_more(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_bond_more(who, amount)
+		}
+
+		/// Start leaving: no new assignments; the bond can be withdrawn after `UnbondingPeriod`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::unbond(T::MaxProviders::get()))]
+		pub fn unbond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_unbond(who)
+		}
+
+		/// Leave: release the bond once the unbonding period has passed and no assignment is
+		/// open.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::withdraw_bond())]
+		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw_bond(who)
+		}
+
+		/// Order a job: hold `price_per_unit × units × replicas` and queue it for assignment.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::submit_job())]
+		pub fn submit_job(
+			origin: OriginFor<T>,
+			workload: WorkloadId,
+			params: JobParams,
+			units: u32,
+			replicas: u8,
+			price_per_unit: BalanceOf<T>,
+			deadline: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_job(who, workload, params, units, replicas, price_per_unit, deadline)
+				.map(|_| ())
+		}
+
+		/// Cancel a job that has no providers assigned, refunding its escrow in full.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::cancel_job(T::MaxPendingJobs::get()))]
+		pub fn cancel_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_job(who, job)
+		}
+
+		/// Commit to a result: `blake2_256(job ‖ output_digest ‖ salt ‖ provider)`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::commit_result())]
+		pub fn commit_result(origin: OriginFor<T>, job: JobId, commitment: sp_core::H256) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_commit(who, job, commitment)
+		}
+
+		/// Reveal a committed result with its attestation. The last reveal of an attempt
+		/// settles the job at once.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::reveal_result().saturating_add(T::WeightInfo::settle_job(T::MaxReplicas::get())))]
+		pub fn reveal_result(
+			origin: OriginFor<T>,
+			job: JobId,
+			output_digest: sp_core::H256,
+			salt: [u8; 32],
+			small_output: SmallOutput,
+			attestation: Attestation,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_reveal(who, job, output_digest, salt, small_output, attestation)
+		}
+	}
+
+	/// `MaxReplicas × MaxAttempts`: the most providers a job can ever have had.
+	pub struct MaxTriedOf<T>(core::marker::PhantomData<T>);
+	impl<T: Config> Get<u32> for MaxTriedOf<T> {
+		fn get() -> u32 {
+			T::MaxReplicas::get().saturating_mul(T::MaxAttempts::get() as u32)
+		}
+	}
+}

@@ -1,0 +1,303 @@
+//! A test runtime: System, Balances and the compute market, with a deterministic randomness
+//! source and helpers to build workloads, providers, commitments and attestations.
+
+use crate::{self as pallet_compute_market, *};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64, ConstU8, Hooks, Randomness},
+	weights::Weight,
+	BoundedVec,
+};
+use frame_system::EnsureRoot;
+use sp_core::{sr25519, Pair, H256};
+use sp_runtime::{BuildStorage, Perbill};
+
+pub type AccountId = u64;
+pub type Balance = u128;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Market: pallet_compute_market,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type ExistentialDeposit = ConstU128<ED>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+use frame_support::traits::ConstU128;
+
+/// Existential deposit of the test currency.
+pub const ED: Balance = 1;
+/// The treasury's account.
+pub const TREASURY: AccountId = 999;
+/// Initial free balance of every test account.
+pub const INITIAL: Balance = 1_000_000;
+
+/// A randomness source that changes with the block and the subject: deterministic per test.
+pub struct TestRandomness;
+impl Randomness<H256, u64> for TestRandomness {
+	fn random(subject: &[u8]) -> (H256, u64) {
+		let n = System::block_number();
+		let mut data = subject.to_vec();
+		data.extend_from_slice(&n.to_le_bytes());
+		data.extend_from_slice(&RandomSalt::get().to_le_bytes());
+		(H256(sp_io::hashing::blake2_256(&data)), n)
+	}
+}
+
+parameter_types! {
+	pub const Treasury: AccountId = TREASURY;
+	pub static RandomSalt: u64 = 0;
+	pub static MinBond: Balance = 100;
+	pub static RewardPerUnit: Balance = 2;
+	pub static MaxRewardPerBlock: Balance = 1_000;
+	pub static TreasuryCut: Perbill = Perbill::from_percent(10);
+	pub static SlashWrong: Perbill = Perbill::from_percent(50);
+	pub static SlashNoShow: Perbill = Perbill::from_percent(10);
+	pub static CommitWindow: u64 = 3;
+	pub static RevealWindow: u64 = 3;
+}
+
+impl Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type WorkloadOrigin = EnsureRoot<AccountId>;
+	type Randomness = TestRandomness;
+	type TreasuryAccount = Treasury;
+	type MinProviderBond = MinBond;
+	type UnbondingPeriod = ConstU64<10>;
+	type MaxProviders = ConstU32<16>;
+	type MaxDeviceClasses = ConstU32<4>;
+	type MaxWorkloads = ConstU32<8>;
+	type MaxReplicas = ConstU32<5>;
+	type MaxAssignmentsPerProvider = ConstU32<8>;
+	type MaxJobsPerAccount = ConstU32<16>;
+	type MaxPendingJobs = ConstU32<32>;
+	type MaxAssignPerBlock = ConstU32<4>;
+	type CommitWindow = CommitWindow;
+	type RevealWindow = RevealWindow;
+	type MaxJobDuration = ConstU64<100>;
+	type MaxAttempts = ConstU8<3>;
+	type RewardPerUnit = RewardPerUnit;
+	type MaxRewardPerBlock = MaxRewardPerBlock;
+	type TreasuryCut = TreasuryCut;
+	type SlashWrong = SlashWrong;
+	type SlashNoShow = SlashNoShow;
+	type RetentionPeriod = ConstU64<20>;
+	type WeightInfo = ();
+}
+
+/// Workload 0: a hash search over `dims[0]` nonces, 1,000 nonces per unit.
+pub fn hash_search_workload() -> WorkloadOf<Test> {
+	Workload {
+		name: BoundedVec::truncate_from(b"hash-search".to_vec()),
+		kernel_hash: H256::repeat_byte(0x11),
+		entry_point: BoundedVec::truncate_from(b"hash_search".to_vec()),
+		schema: ParamSchema {
+			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1_000_000 }]),
+			needs_target: true,
+		},
+		verification: VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch),
+		unit_size: 1_000,
+		price_floor: 1,
+		max_units: 1_000,
+		retired: false,
+	}
+}
+
+/// Workload 1: a replicated, bit-exact matrix product (n × n, 64 × 64 = 1 unit), quorum 2.
+pub fn matmul_workload() -> WorkloadOf<Test> {
+	Workload {
+		name: BoundedVec::truncate_from(b"matmul-modp".to_vec()),
+		kernel_hash: H256::repeat_byte(0x22),
+		entry_point: BoundedVec::truncate_from(b"matmul".to_vec()),
+		schema: ParamSchema {
+			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1024 }]),
+			needs_target: false,
+		},
+		verification: VerificationClass::Replicated { quorum: 2, bit_exact: true },
+		unit_size: 4096,
+		price_floor: 2,
+		max_units: 1_000,
+		retired: false,
+	}
+}
+
+/// Workload 2: replicated but not bit-exact across devices, quorum 2.
+pub fn render_workload() -> WorkloadOf<Test> {
+	Workload {
+		name: BoundedVec::truncate_from(b"render".to_vec()),
+		kernel_hash: H256::repeat_byte(0x33),
+		entry_point: BoundedVec::truncate_from(b"render".to_vec()),
+		schema: ParamSchema {
+			dims: BoundedVec::truncate_from(vec![
+				DimBound { min: 1, max: 4096 },
+				DimBound { min: 1, max: 4096 },
+			]),
+			needs_target: false,
+		},
+		verification: VerificationClass::Replicated { quorum: 2, bit_exact: false },
+		unit_size: 65_536,
+		price_floor: 1,
+		max_units: 1_000,
+		retired: false,
+	}
+}
+
+pub const HASH_SEARCH: WorkloadId = 0;
+pub const MATMUL: WorkloadId = 1;
+pub const RENDER: WorkloadId = 2;
+
+/// Build the test state: accounts 1..=20 and the treasury endowed, the three workloads
+/// registered at genesis.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut balances: Vec<(AccountId, Balance)> = (1..=20).map(|a| (a, INITIAL)).collect();
+	balances.push((TREASURY, ED));
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut t)
+		.unwrap();
+	pallet_compute_market::GenesisConfig::<Test> {
+		workloads: vec![hash_search_workload(), matmul_workload(), render_workload()],
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(t);
+	// Benchmarks generate and use compute keys through the keystore.
+	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Run blocks up to `n`: `on_finalize` of the current block, then `on_initialize` and `on_idle`
+/// (with the whole block's weight) of each next one.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		let b = System::block_number();
+		Market::on_finalize(b);
+		System::on_finalize(b);
+		System::set_block_number(b + 1);
+		System::on_initialize(b + 1);
+		Market::on_initialize(b + 1);
+		Market::on_idle(b + 1, Weight::from_parts(u64::MAX, u64::MAX));
+	}
+}
+
+/// The deterministic compute key pair of test account `who`.
+pub fn compute_pair(who: AccountId) -> sr25519::Pair {
+	let mut seed = [0u8; 32];
+	seed[..8].copy_from_slice(&who.to_le_bytes());
+	seed[31] = 0xc0;
+	sr25519::Pair::from_seed(&seed)
+}
+
+/// The device class every test provider declares.
+pub fn gpu_class() -> DeviceClass {
+	BoundedVec::truncate_from(b"pocl/cpu/3.1".to_vec())
+}
+
+/// A second device class, for non-bit-exact workloads.
+pub fn other_class() -> DeviceClass {
+	BoundedVec::truncate_from(b"nvidia/h100/550".to_vec())
+}
+
+/// Register `who` as a provider with `bond`, its compute key and both device classes.
+pub fn register(who: AccountId, bond: Balance) {
+	frame_support::assert_ok!(Market::register_provider(
+		RuntimeOrigin::signed(who),
+		bond,
+		crypto::Public::from(compute_pair(who).public()),
+		BoundedVec::truncate_from(vec![gpu_class(), other_class()]),
+	));
+}
+
+/// Salt used by test providers: distinct per provider and job.
+pub fn salt_of(who: AccountId, job: JobId) -> [u8; 32] {
+	sp_io::hashing::blake2_256(&(who, job, b"salt").encode())
+}
+use codec::Encode;
+
+/// Commit `digest` for `who` on `job`.
+pub fn commit(who: AccountId, job: JobId, digest: H256) -> frame_support::dispatch::DispatchResult {
+	let c = Market::commitment_of(job, &digest, &salt_of(who, job), &who);
+	Market::commit_result(RuntimeOrigin::signed(who), job, c)
+}
+
+/// A valid attestation by `who` for `digest` on `job`, on device class `class`.
+pub fn attest(who: AccountId, job: JobId, digest: H256, class: DeviceClass) -> Attestation {
+	let kernel_hash = crate::Jobs::<Test>::get(job).map(|j| j.kernel_hash).unwrap_or_default();
+	let msg = Market::attestation_message(job, kernel_hash, digest, 7, &class);
+	Attestation {
+		worker_version: 7,
+		device_class: class,
+		signature: crypto::Signature::from(compute_pair(who).sign(&msg)),
+	}
+}
+
+/// Reveal `digest` with `small_output` for `who` on `job`, attested on `class`.
+pub fn reveal_on(
+	who: AccountId,
+	job: JobId,
+	digest: H256,
+	small_output: Vec<u8>,
+	class: DeviceClass,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Market::reveal_result(
+		RuntimeOrigin::signed(who),
+		job,
+		digest,
+		salt_of(who, job),
+		BoundedVec::truncate_from(small_output),
+		attest(who, job, digest, class),
+	)
+}
+
+/// Reveal on the default device class.
+pub fn reveal(who: AccountId, job: JobId, digest: H256, small_output: Vec<u8>) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	reveal_on(who, job, digest, small_output, gpu_class())
+}
+
+/// Parameters of a job over `dims` with a seed and no target.
+pub fn params(dims: Vec<u32>) -> JobParams {
+	JobParams { seed: [7u8; 32], dims: BoundedVec::truncate_from(dims), target: None }
+}
+
+/// Solve a hash search by brute force: the smallest nonce below `range` whose hash is below
+/// `target`, as the worker's canonical small output (`nonce_le ‖ hash`) and its digest.
+pub fn solve_hash_search(seed: [u8; 32], range: u32, target: [u8; 32]) -> Option<(Vec<u8>, H256)> {
+	(0..range as u64).find_map(|nonce| {
+		let mut pre = seed.to_vec();
+		pre.extend_from_slice(&nonce.to_le_bytes());
+		let hash = sp_io::hashing::blake2_256(&pre);
+		(hash < target).then(|| {
+			let mut out = nonce.to_le_bytes().to_vec();
+			out.extend_from_slice(&hash);
+			let digest = H256(sp_io::hashing::blake2_256(&out));
+			(out, digest)
+		})
+	})
+}
+
+/// Events of the market pallet since the last call, oldest first.
+pub fn market_events() -> Vec<Event<Test>> {
+	let evs = System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::Market(e) = r.event { Some(e) } else { None })
+		.collect();
+	System::reset_events();
+	evs
+}

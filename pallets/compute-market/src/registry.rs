@@ -1,0 +1,97 @@
+//! Step 1 of a job's life: the governance-managed workload registry, and the checks a job's
+//! parameters must pass against their workload.
+
+use crate::{pallet::*, types::*};
+use frame_support::{ensure, pallet_prelude::*};
+
+impl<T: Config> Pallet<T> {
+	/// Check a workload's definition for consistency.
+	pub fn validate_workload(w: &WorkloadOf<T>) -> DispatchResult {
+		ensure!(!w.name.is_empty() && !w.entry_point.is_empty(), Error::<T>::InvalidWorkload);
+		ensure!(w.unit_size > 0 && w.max_units > 0, Error::<T>::InvalidWorkload);
+		ensure!(!w.schema.dims.is_empty(), Error::<T>::InvalidWorkload);
+		ensure!(
+			w.schema.dims.iter().all(|d| d.min >= 1 && d.min <= d.max),
+			Error::<T>::InvalidWorkload
+		);
+		match w.verification {
+			VerificationClass::Replicated { quorum, .. } => {
+				ensure!(quorum >= 1 && quorum as u32 <= T::MaxReplicas::get(), Error::<T>::InvalidWorkload);
+			},
+			VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch) => {
+				// The search range is the first dimension; the target is compulsory.
+				ensure!(w.schema.needs_target, Error::<T>::InvalidWorkload);
+			},
+		}
+		Ok(())
+	}
+
+	/// Register a workload, returning its id. Used by the call and by genesis.
+	pub fn do_register_workload(mut w: WorkloadOf<T>) -> Result<WorkloadId, DispatchError> {
+		Self::validate_workload(&w)?;
+		let id = NextWorkloadId::<T>::get();
+		ensure!(id < T::MaxWorkloads::get(), Error::<T>::TooManyWorkloads);
+		w.retired = false;
+		NextWorkloadId::<T>::put(id.saturating_add(1));
+		Self::deposit_event(Event::WorkloadRegistered {
+			workload: id,
+			name: w.name.clone(),
+			kernel_hash: w.kernel_hash,
+		});
+		Workloads::<T>::insert(id, w);
+		Ok(id)
+	}
+
+	/// Apply a [`WorkloadUpdate`].
+	pub fn do_update_workload(id: WorkloadId, update: WorkloadUpdate<BalanceOf<T>>) -> DispatchResult {
+		Workloads::<T>::try_mutate(id, |maybe| -> DispatchResult {
+			let w = maybe.as_mut().ok_or(Error::<T>::UnknownWorkload)?;
+			ensure!(!w.retired, Error::<T>::WorkloadRetired);
+			let mut next = w.clone();
+			if let Some(h) = update.kernel_hash {
+				next.kernel_hash = h;
+			}
+			if let Some(s) = update.schema {
+				next.schema = s;
+			}
+			if let Some(p) = update.price_floor {
+				next.price_floor = p;
+			}
+			if let Some(m) = update.max_units {
+				next.max_units = m;
+			}
+			Self::validate_workload(&next)?;
+			*w = next;
+			Ok(())
+		})?;
+		Self::deposit_event(Event::WorkloadUpdated { workload: id });
+		Ok(())
+	}
+
+	/// Retire a workload.
+	pub fn do_retire_workload(id: WorkloadId) -> DispatchResult {
+		Workloads::<T>::try_mutate(id, |maybe| -> DispatchResult {
+			let w = maybe.as_mut().ok_or(Error::<T>::UnknownWorkload)?;
+			ensure!(!w.retired, Error::<T>::WorkloadRetired);
+			w.retired = true;
+			Ok(())
+		})?;
+		Self::deposit_event(Event::WorkloadRetired { workload: id });
+		Ok(())
+	}
+
+	/// Check `params` against the workload's schema and return the units of work they need:
+	/// `ceil(product(dims) / unit_size)`.
+	pub fn required_units(w: &WorkloadOf<T>, params: &JobParams) -> Result<u32, DispatchError> {
+		ensure!(params.dims.len() == w.schema.dims.len(), Error::<T>::InvalidParams);
+		ensure!(params.target.is_some() == w.schema.needs_target, Error::<T>::InvalidParams);
+		let mut items: u128 = 1;
+		for (v, b) in params.dims.iter().zip(w.schema.dims.iter()) {
+			ensure!(*v >= b.min && *v <= b.max, Error::<T>::InvalidParams);
+			items = items.saturating_mul(*v as u128);
+		}
+		let unit = w.unit_size as u128;
+		let units = items.saturating_add(unit - 1) / unit;
+		u32::try_from(units).map_err(|_| Error::<T>::InvalidUnits.into())
+	}
+}

@@ -1,0 +1,55 @@
+//! Typed runtime API for market queries; polkadot.js decodes every type from metadata.
+
+use crate::types::*;
+use alloc::vec::Vec;
+use codec::{Codec, Decode, Encode};
+use scale_info::TypeInfo;
+use sp_runtime::RuntimeDebug;
+
+/// Why a quote was refused: the same reasons `submit_job` would give.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo)]
+pub enum QuoteError {
+	/// No such workload.
+	UnknownWorkload,
+	/// The workload is retired.
+	WorkloadRetired,
+	/// The parameters do not fit the workload's schema.
+	InvalidParams,
+	/// Units out of range.
+	InvalidUnits,
+	/// Replicas out of range.
+	InvalidReplicas,
+	/// Price below the workload's floor.
+	PriceBelowFloor,
+	/// The budget overflows.
+	Overflow,
+	/// Anything else.
+	Other,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Queries of the compute market.
+	pub trait ComputeMarketApi<AccountId, Balance, BlockNumber, MaxReplicas, MaxDeviceClasses>
+	where
+		AccountId: Codec,
+		Balance: Codec,
+		BlockNumber: Codec,
+		MaxReplicas: frame_support::traits::Get<u32>,
+		MaxDeviceClasses: frame_support::traits::Get<u32>,
+	{
+		/// A job with its status, assignments and result.
+		fn job(job: JobId) -> Option<Job<AccountId, Balance, BlockNumber, MaxReplicas>>;
+		/// The unpruned jobs an account ordered.
+		fn jobs_of(consumer: AccountId) -> Vec<JobId>;
+		/// A provider's open assignments.
+		fn assignments_of(provider: AccountId) -> Vec<JobId>;
+		/// A provider's registration.
+		fn provider(provider: AccountId) -> Option<ProviderInfo<Balance, BlockNumber, MaxDeviceClasses>>;
+		/// Market-wide counters.
+		fn stats() -> MarketStats<Balance>;
+		/// A workload.
+		fn workload(workload: WorkloadId) -> Option<Workload<Balance>>;
+		/// Price a prospective job, or say why `submit_job` would refuse it.
+		fn quote(workload: WorkloadId, params: JobParams, units: u32, replicas: u8, price_per_unit: Balance) -> Result<Quote<Balance>, QuoteError>;
+	}
+}

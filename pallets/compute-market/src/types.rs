@@ -1,0 +1,380 @@
+//! The market's data types and the `XxxOf<T>` aliases that keep signatures readable.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{pallet_prelude::ConstU32, traits::fungible, BoundedVec, RuntimeDebug};
+use frame_system::pallet_prelude::BlockNumberFor;
+use scale_info::TypeInfo;
+use sp_core::H256;
+
+use crate::{crypto, Config};
+
+/// Identifies a workload in the registry.
+pub type WorkloadId = u32;
+/// Identifies a job; assigned in order of submission, never reused.
+pub type JobId = u64;
+/// The balance type of the market's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+/// Account identifier.
+pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
+
+/// Most dimensions (sizes) a job's parameters may carry.
+pub const MAX_DIMS: u32 = 4;
+/// Longest workload name, in bytes.
+pub const MAX_NAME_LEN: u32 = 32;
+/// Longest OpenCL entry-point name, in bytes.
+pub const MAX_ENTRY_POINT_LEN: u32 = 64;
+/// Longest device-class string (`vendor/device/driver`), in bytes.
+pub const MAX_DEVICE_CLASS_LEN: u32 = 96;
+/// Largest small output a reveal may carry on-chain, in bytes.
+pub const MAX_SMALL_OUTPUT: u32 = 1024;
+/// The highest reputation score; providers start at [`INITIAL_REPUTATION`].
+pub const MAX_REPUTATION: u32 = 1_000;
+/// A new provider's reputation.
+pub const INITIAL_REPUTATION: u32 = 500;
+
+/// A workload's name, e.g. `hash-search`.
+pub type WorkloadName = BoundedVec<u8, ConstU32<MAX_NAME_LEN>>;
+/// The OpenCL kernel function a workload runs.
+pub type EntryPoint = BoundedVec<u8, ConstU32<MAX_ENTRY_POINT_LEN>>;
+/// A device class, `vendor/device/driver-version` as the worker reports it.
+pub type DeviceClass = BoundedVec<u8, ConstU32<MAX_DEVICE_CLASS_LEN>>;
+/// The small output a reveal carries (≤ 1 KiB).
+pub type SmallOutput = BoundedVec<u8, ConstU32<MAX_SMALL_OUTPUT>>;
+
+/// The results of an on-chain-checkable workload are checked by the runtime itself.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub enum OnChainCheckKind {
+	/// Find a nonce with `blake2_256(seed ‖ nonce_le64) < target` (bytes compared as a
+	/// big-endian number). The small output is `nonce_le64 ‖ hash` (40 bytes), the output
+	/// digest is `blake2_256` of those 40 bytes. The runtime recomputes the one hash.
+	HashSearch,
+}
+
+/// How the results of a workload are verified.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub enum VerificationClass {
+	/// The runtime checks each claimed result itself; every valid claim is accepted.
+	OnChainCheck(OnChainCheckKind),
+	/// The runtime groups the revealed output digests and accepts the digest held by at least
+	/// `quorum` providers. If `bit_exact` is false, only results from the same device class
+	/// are compared with one another.
+	Replicated {
+		/// Providers that must agree on a digest.
+		quorum: u8,
+		/// Whether results are bit-identical across device classes.
+		bit_exact: bool,
+	},
+}
+
+/// The allowed range of one parameter dimension.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct DimBound {
+	/// Smallest allowed value.
+	pub min: u32,
+	/// Largest allowed value.
+	pub max: u32,
+}
+
+/// What parameters a workload takes, and their limits.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct ParamSchema {
+	/// One bound per dimension; a job must give exactly this many dimensions.
+	pub dims: BoundedVec<DimBound, ConstU32<MAX_DIMS>>,
+	/// Whether the job must carry a 32-byte target.
+	pub needs_target: bool,
+}
+
+/// A job's parameters. Kernel inputs are generated deterministically from them, so no bulk
+/// data goes on-chain.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct JobParams {
+	/// Seed of the deterministic input generator.
+	pub seed: [u8; 32],
+	/// Sizes, as many as the workload's schema says.
+	pub dims: BoundedVec<u32, ConstU32<MAX_DIMS>>,
+	/// A 32-byte target, for workloads whose schema needs one.
+	pub target: Option<[u8; 32]>,
+}
+
+/// A registered workload: one OpenCL kernel and how the market prices and verifies it.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Workload<Balance> {
+	/// Human-readable name.
+	pub name: WorkloadName,
+	/// `blake2_256` of the exact bytes of the kernel's OpenCL C source.
+	pub kernel_hash: H256,
+	/// The kernel function to run.
+	pub entry_point: EntryPoint,
+	/// Parameters and their limits.
+	pub schema: ParamSchema,
+	/// How results are verified.
+	pub verification: VerificationClass,
+	/// Work items (product of the dimensions) that make one unit of work.
+	pub unit_size: u64,
+	/// Lowest price per unit a job may offer.
+	pub price_floor: Balance,
+	/// Most units one job may buy.
+	pub max_units: u32,
+	/// Retired workloads accept no new jobs; jobs already submitted run to the end.
+	pub retired: bool,
+}
+
+/// Fields of a workload that `update_workload` may change (`None` keeps the current value).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct WorkloadUpdate<Balance> {
+	/// New kernel hash (a new kernel version).
+	pub kernel_hash: Option<H256>,
+	/// New parameter schema.
+	pub schema: Option<ParamSchema>,
+	/// New price floor per unit.
+	pub price_floor: Option<Balance>,
+	/// New maximum units per job.
+	pub max_units: Option<u32>,
+}
+
+/// Where a provider stands.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub enum ProviderStatus<BlockNumber> {
+	/// Eligible for new assignments.
+	Active,
+	/// Not eligible: the bond fell below the minimum (after a slash). `bond_more` reactivates.
+	Suspended,
+	/// Leaving: gets no new assignments; the bond can be withdrawn from `unlock_at` on, once no
+	/// assignment is open.
+	Leaving {
+		/// First block at which `withdraw_bond` may succeed.
+		unlock_at: BlockNumber,
+	},
+}
+
+/// A compute provider.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxDeviceClasses))]
+pub struct ProviderInfo<Balance, BlockNumber, MaxDeviceClasses: frame_support::traits::Get<u32>> {
+	/// Funds held under `HoldReason::ProviderBond`.
+	pub bond: Balance,
+	/// The sr25519 key (Crucible's `crcp` key type) that signs attestations.
+	pub compute_key: crypto::Public,
+	/// Device classes the provider runs jobs on.
+	pub device_classes: BoundedVec<DeviceClass, MaxDeviceClasses>,
+	/// Active, suspended or leaving.
+	pub status: ProviderStatus<BlockNumber>,
+	/// 0 ..= [`MAX_REPUTATION`]: rises with accepted results, falls with wrong ones and
+	/// no-shows. Weighs the provider's chance of assignment.
+	pub reputation: u32,
+	/// Assignments not yet settled.
+	pub open_assignments: u32,
+}
+
+/// The claim a provider reveals.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Reveal {
+	/// `blake2_256` of the full canonical output.
+	pub output_digest: H256,
+	/// The small output (≤ 1 KiB), e.g. the found nonce and its hash.
+	pub small_output: SmallOutput,
+	/// The device class the result was computed on.
+	pub device_class: DeviceClass,
+	/// Worker version that computed it.
+	pub worker_version: u32,
+}
+
+/// One provider's part in one attempt at a job.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Assignment<AccountId> {
+	/// The provider.
+	pub provider: AccountId,
+	/// `blake2_256(job ‖ output_digest ‖ salt ‖ provider)`, once committed.
+	pub commitment: Option<H256>,
+	/// The revealed claim, once revealed and checked against the commitment.
+	pub reveal: Option<Reveal>,
+}
+
+/// Where a job stands.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub enum JobStatus {
+	/// Escrowed, waiting for providers.
+	Pending,
+	/// Providers assigned; the commit window is open.
+	Assigned,
+	/// At least one commitment is in; the commit window is open.
+	Committing,
+	/// At least one reveal is in; the reveal window is open.
+	Revealing,
+	/// A result was accepted and paid for.
+	Verified,
+	/// No acceptable result within the allowed attempts; the escrow was refunded.
+	Failed,
+	/// Cancelled by the consumer before assignment; the escrow was refunded.
+	Refunded,
+	/// No providers could be assigned before the deadline; the escrow was refunded.
+	Expired,
+}
+
+impl JobStatus {
+	/// Whether the job has reached an end state.
+	pub fn is_final(&self) -> bool {
+		matches!(self, Self::Verified | Self::Failed | Self::Refunded | Self::Expired)
+	}
+}
+
+/// The accepted result of a verified job.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct JobResult {
+	/// The accepted output digest.
+	pub output_digest: H256,
+	/// The small output that came with it.
+	pub small_output: SmallOutput,
+	/// Providers whose reveal was accepted.
+	pub accepted: u8,
+}
+
+/// A compute job order.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxReplicas))]
+pub struct Job<AccountId, Balance, BlockNumber, MaxReplicas: frame_support::traits::Get<u32>> {
+	/// Who ordered and pays.
+	pub consumer: AccountId,
+	/// What to run.
+	pub workload: WorkloadId,
+	/// The workload's kernel hash when the job was submitted: what attestations must name.
+	pub kernel_hash: H256,
+	/// With which parameters.
+	pub params: JobParams,
+	/// Units of work bought.
+	pub units: u32,
+	/// Providers that run it independently.
+	pub replicas: u8,
+	/// Price per unit paid to each accepted provider.
+	pub price_per_unit: Balance,
+	/// Escrow still held for this job (`JobEscrow`).
+	pub escrow: Balance,
+	/// Last block by which the job must be verified.
+	pub deadline: BlockNumber,
+	/// Block of submission.
+	pub submitted_at: BlockNumber,
+	/// Where it stands.
+	pub status: JobStatus,
+	/// Attempts made so far (assignments), at most `MaxAttempts`.
+	pub attempts: u8,
+	/// The current attempt's providers and their commitments and reveals.
+	pub assignments: BoundedVec<Assignment<AccountId>, MaxReplicas>,
+	/// Last block of the current commit window.
+	pub commit_until: BlockNumber,
+	/// Last block of the current reveal window (settlement happens in the block after).
+	pub reveal_until: BlockNumber,
+	/// The accepted result, once verified.
+	pub result: Option<JobResult>,
+	/// Block at which the job reached its end state.
+	pub finished_at: Option<BlockNumber>,
+}
+
+/// The `Job` type of a runtime.
+pub type JobOf<T> = Job<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxReplicas>;
+/// The `ProviderInfo` type of a runtime.
+pub type ProviderInfoOf<T> =
+	ProviderInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxDeviceClasses>;
+/// The `Workload` type of a runtime.
+pub type WorkloadOf<T> = Workload<BalanceOf<T>>;
+
+/// What a provider's compute key signs for a reveal: it binds the result to the job, the exact
+/// kernel, the worker version and the device class. This is a signature by a staked key, not
+/// a hardware (TEE) attestation: it proves who claims the result, not how it was computed.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo)]
+pub struct AttestationPayload {
+	/// Domain separator, `b"crucible/attest/v1"`.
+	pub domain: [u8; 18],
+	/// The job.
+	pub job: JobId,
+	/// The workload's kernel hash at submission.
+	pub kernel_hash: H256,
+	/// The revealed output digest.
+	pub output_digest: H256,
+	/// Worker version.
+	pub worker_version: u32,
+	/// Device class.
+	pub device_class: DeviceClass,
+}
+
+/// Domain separator of attestations.
+pub const ATTESTATION_DOMAIN: [u8; 18] = *b"crucible/attest/v1";
+
+/// The signed attestation carried by a reveal.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Attestation {
+	/// Worker version that computed the result.
+	pub worker_version: u32,
+	/// Device class the result was computed on (one of the provider's declared classes).
+	pub device_class: DeviceClass,
+	/// The compute key's signature over the SCALE encoding of [`AttestationPayload`].
+	pub signature: crypto::Signature,
+}
+
+/// Market-wide counters.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Default, RuntimeDebug, TypeInfo, MaxEncodedLen,
+)]
+pub struct MarketStats<Balance> {
+	/// Jobs ever submitted.
+	pub submitted: u64,
+	/// Jobs verified.
+	pub verified: u64,
+	/// Jobs failed (no acceptable result).
+	pub failed: u64,
+	/// Jobs cancelled or expired (refunded without running).
+	pub refunded: u64,
+	/// Compute rewards minted, in total.
+	pub rewards_minted: Balance,
+	/// Paid to providers from escrow, in total.
+	pub paid_to_providers: Balance,
+	/// Slashed from provider bonds, in total.
+	pub slashed: Balance,
+	/// Registered providers.
+	pub providers: u32,
+	/// Jobs waiting for assignment.
+	pub pending: u32,
+}
+
+/// The price of a prospective job, as `quote` computes it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo)]
+pub struct Quote<Balance> {
+	/// Units the parameters need at least.
+	pub min_units: u32,
+	/// Escrow to be held: `price_per_unit × units × replicas`.
+	pub budget: Balance,
+	/// Price floor per unit of the workload.
+	pub price_floor: Balance,
+	/// Minted reward each accepted provider would receive (before the per-block cap).
+	pub reward_per_provider: Balance,
+}

@@ -1,0 +1,138 @@
+//! Step 6: verification — re-check on-chain-checkable claims, group replicated digests.
+
+use crate::{pallet::*, types::*};
+use alloc::vec::Vec;
+use sp_core::H256;
+
+/// How one assigned provider's part in an attempt is judged.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Outcome {
+	/// Its result was accepted: it is paid and rewarded.
+	Accepted,
+	/// It revealed a result that was rejected: slashed `SlashWrong`.
+	Wrong,
+	/// It did not commit or did not reveal: slashed `SlashNoShow`.
+	NoShow,
+	/// Its result could not be judged (another device class of a non-bit-exact workload, no
+	/// quorum, or a hash search that found nothing): neither paid nor slashed.
+	Unjudged,
+}
+
+/// The judgement of one attempt.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Verdict {
+	/// One outcome per assignment, in assignment order.
+	pub outcomes: Vec<Outcome>,
+	/// The accepted result, if any.
+	pub result: Option<JobResult>,
+}
+
+/// Length of a hash-search small output: `nonce_le64 ‖ hash`.
+pub const HASH_SEARCH_OUTPUT_LEN: usize = 8 + 32;
+
+/// Check a hash-search claim: the small output is `nonce_le64 ‖ hash` with
+/// `hash = blake2_256(seed ‖ nonce_le64)`, `hash < target` (as big-endian numbers), the nonce
+/// within the searched range `0 .. dims[0]`, and the digest is `blake2_256(small_output)`.
+pub fn check_hash_search(params: &JobParams, small_output: &[u8], digest: &H256) -> bool {
+	let (Some(target), Some(range)) = (params.target, params.dims.first()) else { return false };
+	if small_output.len() != HASH_SEARCH_OUTPUT_LEN {
+		return false
+	}
+	let mut nonce_bytes = [0u8; 8];
+	nonce_bytes.copy_from_slice(&small_output[..8]);
+	let nonce = u64::from_le_bytes(nonce_bytes);
+	if nonce >= *range as u64 {
+		return false
+	}
+	let mut preimage = [0u8; 40];
+	preimage[..32].copy_from_slice(&params.seed);
+	preimage[32..].copy_from_slice(&nonce_bytes);
+	let hash = sp_io::hashing::blake2_256(&preimage);
+	hash[..] == small_output[8..] &&
+		hash < target &&
+		sp_io::hashing::blake2_256(small_output) == digest.0
+}
+
+impl<T: Config> Pallet<T> {
+	/// Judge an attempt of `job` under `class`.
+	pub fn judge(job: &JobOf<T>, class: &VerificationClass) -> Verdict {
+		let mut outcomes: Vec<Outcome> = job
+			.assignments
+			.iter()
+			.map(|a| if a.reveal.is_some() { Outcome::Unjudged } else { Outcome::NoShow })
+			.collect();
+		let reveals = || {
+			job.assignments.iter().enumerate().filter_map(|(i, a)| a.reveal.as_ref().map(|r| (i, r)))
+		};
+		let mut result = None;
+		match class {
+			VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch) => {
+				let mut best: Option<(u64, &Reveal)> = None;
+				for (i, r) in reveals() {
+					if r.small_output.is_empty() {
+						// "Nothing found in the range": not checkable, not rewarded.
+						continue
+					}
+					if check_hash_search(&job.params, &r.small_output, &r.output_digest) {
+						outcomes[i] = Outcome::Accepted;
+						let mut n = [0u8; 8];
+						n.copy_from_slice(&r.small_output[..8]);
+						let nonce = u64::from_le_bytes(n);
+						if best.is_none_or(|(b, _)| nonce < b) {
+							best = Some((nonce, r));
+						}
+					} else {
+						outcomes[i] = Outcome::Wrong;
+					}
+				}
+				if let Some((_, r)) = best {
+					let accepted = outcomes.iter().filter(|o| **o == Outcome::Accepted).count() as u8;
+					result = Some(JobResult {
+						output_digest: r.output_digest,
+						small_output: r.small_output.clone(),
+						accepted,
+					});
+				}
+			},
+			VerificationClass::Replicated { quorum, bit_exact } => {
+				// Count each (digest, device class if not bit-exact); the largest group wins if
+				// it reaches the quorum. Replicas < 2 × quorum, so at most one group can.
+				let key = |r: &Reveal| (r.output_digest, if *bit_exact { None } else { Some(r.device_class.clone()) });
+				let mut groups: Vec<((H256, Option<DeviceClass>), u32, &Reveal)> = Vec::new();
+				for (_, r) in reveals() {
+					let k = key(r);
+					match groups.iter_mut().find(|(g, _, _)| *g == k) {
+						Some(g) => g.1 += 1,
+						None => groups.push((k, 1, r)),
+					}
+				}
+				let winner = groups
+					.iter()
+					.filter(|(_, n, _)| *n >= *quorum as u32)
+					.max_by_key(|(_, n, _)| *n)
+					.cloned();
+				if let Some(((digest, class), n, first)) = winner {
+					let small_output = first.small_output.clone();
+					for (i, r) in reveals() {
+						outcomes[i] = if r.output_digest == digest &&
+							class.as_ref().is_none_or(|c| *c == r.device_class)
+						{
+							Outcome::Accepted
+						} else if class.as_ref().is_none_or(|c| *c == r.device_class) {
+							// Same device class (or bit-exact workload): comparable, and wrong.
+							Outcome::Wrong
+						} else {
+							Outcome::Unjudged
+						};
+					}
+					result = Some(JobResult {
+						output_digest: digest,
+						small_output,
+						accepted: n as u8,
+					});
+				}
+			},
+		}
+		Verdict { outcomes, result }
+	}
+}
