@@ -6,6 +6,9 @@ export WASM_BUILD_TOOLCHAIN="${WASM_BUILD_TOOLCHAIN:-debian}"
 export CRUCIBLE_NODE="${CRUCIBLE_NODE:-$CARGO_TARGET_DIR/release/crucible-node}"
 CRUCIBLE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CRUCIBLE_ROOT
+# The Wasm builder looks for Cargo.lock upwards from the target directory; with the target
+# outside the checkout it must be told where the workspace is, or it resolves versions anew.
+export WASM_BUILD_WORKSPACE_HINT="$CRUCIBLE_ROOT"
 mkdir -p "$CARGO_TARGET_DIR"
 
 # Build the node (and with it the Wasm runtime) in release mode.

@@ -27,7 +27,12 @@ for who in alice bob charlie; do
         --port $((30333 + i)) --rpc-port $((9944 + i)) --prometheus-port $((9615 + i))
         --no-mdns --no-telemetry --rpc-cors all --name "$who")
   if [ "$who" = alice ]; then args+=(--node-key "$ALICE_KEY");
-  else args+=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$ALICE_PEER"); fi
+  else
+    # A persistent network key per validator, generated once.
+    key="$BASE/$who/node-key"
+    if [ ! -f "$key" ]; then mkdir -p "$BASE/$who" && "$CRUCIBLE_NODE" key generate-node-key --file "$key" 2>/dev/null; fi
+    args+=(--node-key-file "$key" --bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$ALICE_PEER")
+  fi
   "$CRUCIBLE_NODE" "${args[@]}" >"$BASE/$who.log" 2>&1 &
   pids+=($!)
   echo "$who: pid ${pids[-1]}, rpc ws://127.0.0.1:$((9944 + i)), log $BASE/$who.log"

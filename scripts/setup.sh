@@ -44,6 +44,15 @@ if ! rustup toolchain list | grep -q '^debian'; then
   rustup toolchain link debian /usr
 fi
 
+# Debian's lld-22 ships `lld`/`wasm-ld` but no `rust-lld`, which rustc invokes to link Wasm;
+# rustc looks for it in its sysroot's host bin directory.
+lld_link=/usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld
+if [ ! -x "$lld_link" ]; then
+  log "linking rust-lld -> /usr/lib/llvm-22/bin/lld"
+  $SUDO mkdir -p "$(dirname "$lld_link")"
+  $SUDO ln -sf /usr/lib/llvm-22/bin/lld "$lld_link"
+fi
+
 sysroot=/usr/lib/rustlib/wasm32v1-none/lib
 have_rlibs() {
   ls "$sysroot"/libcore-*.rlib "$sysroot"/liballoc-*.rlib "$sysroot"/libcompiler_builtins-*.rlib >/dev/null 2>&1

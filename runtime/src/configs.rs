@@ -12,7 +12,9 @@ use crate::{
 	NORMAL_DISPATCH_RATIO, SESSION_PERIOD, SLOT_DURATION, VERSION,
 };
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl,
+	dispatch::DispatchClass,
+	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{constants::RocksDbWeight, ConstantMultiplier, IdentityFee},
 };
@@ -22,6 +24,9 @@ use sp_core::Void;
 use sp_runtime::traits::{ConvertInto, One};
 use sp_version::RuntimeVersion;
 
+/// Largest block, in bytes.
+pub const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
 	pub const Version: RuntimeVersion = VERSION;
@@ -30,8 +35,12 @@ parameter_types! {
 			MAXIMUM_BLOCK_WEIGHT,
 			NORMAL_DISPATCH_RATIO,
 		);
+	/// 5 MiB blocks, of which 75% for normal transactions.
 	pub RuntimeBlockLength: frame_system::limits::BlockLength =
-		frame_system::limits::BlockLength::max_with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO);
+		frame_system::limits::BlockLength::builder()
+			.max_length(MAX_BLOCK_LENGTH)
+			.modify_max_length_for_class(DispatchClass::Normal, |m| *m = NORMAL_DISPATCH_RATIO * *m)
+			.build();
 	pub const SS58Prefix: u8 = 42;
 }
 

@@ -46,6 +46,16 @@ test('the chain identifies itself: name, token, runtime', async () => {
   assert.equal(api.runtimeVersion.specName.toString(), 'crucible');
   assert.equal(api.consts.balances.existentialDeposit.toBigInt(), UNIT / 1000n);
   assert.equal(api.consts.aura.slotDuration.toNumber(), 3000);
+  // Metadata at the versions polkadot.js and newer clients read.
+  const versions = (await api.call.metadata.metadataVersions()).map((v) => v.toNumber());
+  assert.ok(versions.includes(15) && versions.includes(16), `metadata versions ${versions}`);
+  // Runtime APIs polkadot.js needs are present.
+  for (const name of ['Core', 'Metadata', 'BlockBuilder', 'TaggedTransactionQueue', 'OffchainWorkerApi',
+    'AuraApi', 'GrandpaApi', 'SessionKeys', 'AccountNonceApi', 'TransactionPaymentApi', 'GenesisBuilder']) {
+    assert.ok(api.call[name[0].toLowerCase() + name.slice(1)], `runtime API ${name}`);
+  }
+  const presets = (await api.call.genesisBuilder.presetNames()).map((p) => p.toString());
+  assert.deepEqual(presets.sort(), ['development', 'local_testnet']);
 });
 
 test('blocks are authored and finalized', async () => {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, createWriteStream, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import net from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
@@ -77,6 +78,8 @@ export class CrucibleNode {
     this.rpcPort = opts.rpcPort;
     this.p2pPort = opts.p2pPort;
     this.prometheusPort = opts.prometheusPort;
+    // A persistent libp2p key, so the peer id survives restarts.
+    this.nodeKey = opts.nodeKey || randomBytes(32).toString('hex');
     this.proc = null;
     this.apis = [];
     this.logFile = join(this.basePath, `${this.name}.log`);
@@ -104,14 +107,14 @@ export class CrucibleNode {
       '--rpc-port', String(this.rpcPort),
       '--port', String(this.p2pPort),
       '--prometheus-port', String(this.prometheusPort),
-      '--no-telemetry', '--no-mdns', '--no-hardware-benchmarks',
+      '--no-telemetry', '--no-mdns',
       '--rpc-cors', 'all',
     ];
     if (o.chain === 'dev') a.push('--dev');
     else a.push('--chain', o.chain);
     if (o.validator) a.push('--validator');
     if (o.key) a.push(`--${o.key}`);
-    if (o.nodeKey) a.push('--node-key', o.nodeKey);
+    a.push('--node-key', this.nodeKey);
     for (const b of o.bootnodes || []) a.push('--bootnodes', b);
     if (o.extraArgs) a.push(...o.extraArgs);
     return a;
@@ -130,7 +133,11 @@ export class CrucibleNode {
     this.proc.stdout.on('data', collect);
     this.proc.stderr.on('data', collect);
     this.startedAt = Date.now();
-    await waitFor(() => this.rpcReady(), 60_000, `${this.name}'s RPC on port ${this.rpcPort}`);
+    const died = this.exited.then(({ code, signal }) => {
+      throw new Error(`${this.name} exited (${code ?? signal}) while starting:\n${this.output.slice(-4000)}`);
+    });
+    await Promise.race([waitFor(() => this.rpcReady(), 60_000, `${this.name}'s RPC on port ${this.rpcPort}`), died]);
+    died.catch(() => {});
   }
 
   get wsUrl() {
