@@ -462,7 +462,7 @@ pub mod pallet {
 
 	/// Why a provider was slashed.
 	#[derive(
-		Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo,
+		Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo,
 		MaxEncodedLen,
 	)]
 	pub enum SlashReason {

@@ -119,7 +119,8 @@ pub fn hash_search_workload() -> WorkloadOf<Test> {
 	}
 }
 
-/// Workload 1: a replicated, bit-exact matrix product (n × n, 64 × 64 = 1 unit), quorum 2.
+/// Workload 1: a replicated, bit-exact matrix product over one dimension n (64 items = 1
+/// unit), quorum 2.
 pub fn matmul_workload() -> WorkloadOf<Test> {
 	Workload {
 		name: BoundedVec::truncate_from(b"matmul-modp".to_vec()),
@@ -130,7 +131,7 @@ pub fn matmul_workload() -> WorkloadOf<Test> {
 			needs_target: false,
 		},
 		verification: VerificationClass::Replicated { quorum: 2, bit_exact: true },
-		unit_size: 4096,
+		unit_size: 64,
 		price_floor: 2,
 		max_units: 1_000,
 		retired: false,

@@ -4,10 +4,10 @@ use crate::types::*;
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
-use sp_runtime::RuntimeDebug;
+use core::fmt::Debug;
 
 /// Why a quote was refused: the same reasons `submit_job` would give.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo)]
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub enum QuoteError {
 	/// No such workload.
 	UnknownWorkload,

@@ -1,7 +1,9 @@
 //! The market's data types and the `XxxOf<T>` aliases that keep signatures readable.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{pallet_prelude::ConstU32, traits::fungible, BoundedVec, RuntimeDebug};
+use core::fmt::Debug;
+use frame_support::{pallet_prelude::ConstU32, traits::fungible, BoundedVec};
+use serde::{Deserialize, Serialize};
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 use sp_core::H256;
@@ -44,8 +46,9 @@ pub type SmallOutput = BoundedVec<u8, ConstU32<MAX_SMALL_OUTPUT>>;
 
 /// The results of an on-chain-checkable workload are checked by the runtime itself.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
+#[derive(Serialize, Deserialize)]
 pub enum OnChainCheckKind {
 	/// Find a nonce with `blake2_256(seed ‖ nonce_le64) < target` (bytes compared as a
 	/// big-endian number). The small output is `nonce_le64 ‖ hash` (40 bytes), the output
@@ -55,8 +58,9 @@ pub enum OnChainCheckKind {
 
 /// How the results of a workload are verified.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
+#[derive(Serialize, Deserialize)]
 pub enum VerificationClass {
 	/// The runtime checks each claimed result itself; every valid claim is accepted.
 	OnChainCheck(OnChainCheckKind),
@@ -73,8 +77,9 @@ pub enum VerificationClass {
 
 /// The allowed range of one parameter dimension.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
+#[derive(Serialize, Deserialize)]
 pub struct DimBound {
 	/// Smallest allowed value.
 	pub min: u32,
@@ -84,8 +89,9 @@ pub struct DimBound {
 
 /// What parameters a workload takes, and their limits.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
+#[derive(Serialize, Deserialize)]
 pub struct ParamSchema {
 	/// One bound per dimension; a job must give exactly this many dimensions.
 	pub dims: BoundedVec<DimBound, ConstU32<MAX_DIMS>>,
@@ -96,7 +102,7 @@ pub struct ParamSchema {
 /// A job's parameters. Kernel inputs are generated deterministically from them, so no bulk
 /// data goes on-chain.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct JobParams {
 	/// Seed of the deterministic input generator.
@@ -109,8 +115,9 @@ pub struct JobParams {
 
 /// A registered workload: one OpenCL kernel and how the market prices and verifies it.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
+#[derive(Serialize, Deserialize)]
 pub struct Workload<Balance> {
 	/// Human-readable name.
 	pub name: WorkloadName,
@@ -134,7 +141,7 @@ pub struct Workload<Balance> {
 
 /// Fields of a workload that `update_workload` may change (`None` keeps the current value).
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct WorkloadUpdate<Balance> {
 	/// New kernel hash (a new kernel version).
@@ -149,7 +156,7 @@ pub struct WorkloadUpdate<Balance> {
 
 /// Where a provider stands.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub enum ProviderStatus<BlockNumber> {
 	/// Eligible for new assignments.
@@ -166,7 +173,7 @@ pub enum ProviderStatus<BlockNumber> {
 
 /// A compute provider.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(MaxDeviceClasses))]
 pub struct ProviderInfo<Balance, BlockNumber, MaxDeviceClasses: frame_support::traits::Get<u32>> {
@@ -187,7 +194,7 @@ pub struct ProviderInfo<Balance, BlockNumber, MaxDeviceClasses: frame_support::t
 
 /// The claim a provider reveals.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct Reveal {
 	/// `blake2_256` of the full canonical output.
@@ -202,7 +209,7 @@ pub struct Reveal {
 
 /// One provider's part in one attempt at a job.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct Assignment<AccountId> {
 	/// The provider.
@@ -215,7 +222,7 @@ pub struct Assignment<AccountId> {
 
 /// Where a job stands.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub enum JobStatus {
 	/// Escrowed, waiting for providers.
@@ -245,7 +252,7 @@ impl JobStatus {
 
 /// The accepted result of a verified job.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct JobResult {
 	/// The accepted output digest.
@@ -258,7 +265,7 @@ pub struct JobResult {
 
 /// A compute job order.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(MaxReplicas))]
 pub struct Job<AccountId, Balance, BlockNumber, MaxReplicas: frame_support::traits::Get<u32>> {
@@ -309,7 +316,7 @@ pub type WorkloadOf<T> = Workload<BalanceOf<T>>;
 /// What a provider's compute key signs for a reveal: it binds the result to the job, the exact
 /// kernel, the worker version and the device class. This is a signature by a staked key, not
 /// a hardware (TEE) attestation: it proves who claims the result, not how it was computed.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo)]
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct AttestationPayload {
 	/// Domain separator, `b"crucible/attest/v1"`.
 	pub domain: [u8; 18],
@@ -330,7 +337,7 @@ pub const ATTESTATION_DOMAIN: [u8; 18] = *b"crucible/attest/v1";
 
 /// The signed attestation carried by a reveal.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo,
 )]
 pub struct Attestation {
 	/// Worker version that computed the result.
@@ -343,7 +350,7 @@ pub struct Attestation {
 
 /// Market-wide counters.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Default, RuntimeDebug, TypeInfo, MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Default, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct MarketStats<Balance> {
 	/// Jobs ever submitted.
@@ -367,7 +374,7 @@ pub struct MarketStats<Balance> {
 }
 
 /// The price of a prospective job, as `quote` computes it.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, RuntimeDebug, TypeInfo)]
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct Quote<Balance> {
 	/// Units the parameters need at least.
 	pub min_units: u32,

@@ -32,7 +32,8 @@ fn every_bad_order_is_refused_and_changes_nothing() {
 		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 0, 10, 50), Error::<Test>::InvalidReplicas);
 		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 1, 10, 50), Error::<Test>::InvalidReplicas);
 		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 4, 10, 50), Error::<Test>::InvalidReplicas);
-		assert_noop!(Market::submit_job(o.clone(), HASH_SEARCH, p.clone(), 1, 6, 10, 50), Error::<Test>::InvalidReplicas);
+		let with_target = JobParams { target: Some([0xff; 32]), ..p.clone() };
+		assert_noop!(Market::submit_job(o.clone(), HASH_SEARCH, with_target, 1, 6, 10, 50), Error::<Test>::InvalidReplicas);
 		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 2, 1, 50), Error::<Test>::PriceBelowFloor);
 		// Deadline: at least assignment (next block) + commit + reveal + settlement = 1 + 7.
 		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 2, 10, 8), Error::<Test>::InvalidDeadline);
@@ -96,10 +97,12 @@ fn cancel_after_assignment_is_refused() {
 #[test]
 fn quote_prices_without_changing_anything() {
 	new_test_ext().execute_with(|| {
-		let q = frame_support::assert_storage_noop!(Market::quote_job(MATMUL, &params(vec![128]), 4, 3, 10).unwrap());
-		assert_eq!(q.min_units, 4);
+		let q;
+		frame_support::assert_storage_noop!(q = Market::quote_job(MATMUL, &params(vec![128]), 4, 3, 10).unwrap());
+
+		assert_eq!(q.min_units, 2);
 		assert_eq!(q.budget, 120);
 		assert_eq!(q.reward_per_provider, 8);
-		assert!(Market::quote_job(MATMUL, &params(vec![128]), 3, 3, 10).is_err());
+		assert!(Market::quote_job(MATMUL, &params(vec![128]), 1, 3, 10).is_err());
 	});
 }

@@ -90,7 +90,7 @@ fn retired_workloads_take_no_jobs() {
 #[test]
 fn required_units_round_up_and_check_the_schema() {
 	new_test_ext().execute_with(|| {
-		let w = matmul_workload(); // unit = 4096 items, one dimension 1..=1024
+		let w = matmul_workload(); // unit = 64 items, one dimension 1..=1024
 		assert_eq!(Market::required_units(&w, &params(vec![64])).unwrap(), 1);
 		assert_eq!(Market::required_units(&w, &params(vec![65])).unwrap(), 2);
 		assert_eq!(Market::required_units(&w, &params(vec![1])).unwrap(), 1);
