@@ -17,7 +17,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
+	configs::{MaxDeviceClasses, MaxReplicas},
+	genesis_config_presets, BlockNumber, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt,
 	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
 	VERSION,
 };
@@ -189,6 +190,38 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_compute_market::runtime_api::ComputeMarketApi<
+		Block, AccountId, Balance, BlockNumber, MaxReplicas, MaxDeviceClasses,
+	> for Runtime {
+		fn job(job: pallet_compute_market::JobId) -> Option<pallet_compute_market::Job<AccountId, Balance, BlockNumber, MaxReplicas>> {
+			pallet_compute_market::Jobs::<Runtime>::get(job)
+		}
+		fn jobs_of(consumer: AccountId) -> Vec<pallet_compute_market::JobId> {
+			pallet_compute_market::JobsOf::<Runtime>::get(consumer).into_inner()
+		}
+		fn assignments_of(provider: AccountId) -> Vec<pallet_compute_market::JobId> {
+			pallet_compute_market::ProviderJobs::<Runtime>::get(provider).into_inner()
+		}
+		fn provider(provider: AccountId) -> Option<pallet_compute_market::ProviderInfo<Balance, BlockNumber, MaxDeviceClasses>> {
+			pallet_compute_market::Providers::<Runtime>::get(provider)
+		}
+		fn stats() -> pallet_compute_market::MarketStats<Balance> {
+			pallet_compute_market::Stats::<Runtime>::get()
+		}
+		fn workload(workload: pallet_compute_market::WorkloadId) -> Option<pallet_compute_market::Workload<Balance>> {
+			pallet_compute_market::Workloads::<Runtime>::get(workload)
+		}
+		fn quote(
+			workload: pallet_compute_market::WorkloadId,
+			params: pallet_compute_market::JobParams,
+			units: u32,
+			replicas: u8,
+			price_per_unit: Balance,
+		) -> Result<pallet_compute_market::Quote<Balance>, pallet_compute_market::runtime_api::QuoteError> {
+			pallet_compute_market::Pallet::<Runtime>::quote(workload, &params, units, replicas, price_per_unit)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)
@@ -214,7 +247,7 @@ impl_runtime_apis! {
 			use frame_system_benchmarking::Pallet as SystemBench;
 
 			let mut list = Vec::<BenchmarkList>::new();
-			use crate::{Balances, Sudo, Timestamp, Utility};
+			use crate::{Balances, ComputeMarket, Sudo, Timestamp, Utility};
 			crate::list_benchmarks!(list, extra);
 
 			let storage_info = crate::AllPalletsWithSystem::storage_info();
@@ -237,7 +270,7 @@ impl_runtime_apis! {
 
 			let mut batches = Vec::<BenchmarkBatch>::new();
 			let params = (&config, &whitelist);
-			use crate::{Balances, Sudo, Timestamp, Utility};
+			use crate::{Balances, ComputeMarket, Sudo, Timestamp, Utility};
 			crate::add_benchmarks!(params, batches);
 
 			Ok(batches)

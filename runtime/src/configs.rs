@@ -5,12 +5,16 @@
 //! run on Crucible's runtime.
 
 use crate::{
-	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNITS, UNITS},
+	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNITS, MILLI_UNITS, UNITS},
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller,
 	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
 	RuntimeOrigin, RuntimeTask, Session, SessionKeys, System, MAXIMUM_BLOCK_WEIGHT,
-	NORMAL_DISPATCH_RATIO, SESSION_PERIOD, SLOT_DURATION, VERSION,
+	NORMAL_DISPATCH_RATIO, RandomnessCollectiveFlip, SESSION_PERIOD, SLOT_DURATION, VERSION,
+	DAYS, HOURS,
 };
+use frame_support::PalletId;
+use frame_system::EnsureRoot;
+use sp_runtime::{traits::AccountIdConversion, Perbill};
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
@@ -167,4 +171,61 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_insecure_randomness_collective_flip::Config for Runtime {}
+
+parameter_types! {
+	/// The market's treasury account (until `pallet-treasury` arrives): receives the treasury
+	/// cut of payments and all compute slashes. Endowed with the existential deposit at genesis.
+	pub const MarketTreasuryPalletId: PalletId = PalletId(*b"crc/trsy");
+	pub MarketTreasuryAccount: AccountId = MarketTreasuryPalletId::get().into_account_truncating();
+	pub const MinProviderBond: Balance = 1_000 * UNITS;
+	pub const ProviderUnbondingPeriod: BlockNumber = HOURS;
+	pub const CommitWindow: BlockNumber = 10;
+	pub const RevealWindow: BlockNumber = 10;
+	pub const MaxJobDuration: BlockNumber = DAYS;
+	pub const ComputeRewardPerUnit: Balance = MILLI_UNITS;
+	pub const MaxComputeRewardPerBlock: Balance = 100 * UNITS;
+	pub const MarketTreasuryCut: Perbill = Perbill::from_percent(5);
+	pub const SlashWrongResult: Perbill = Perbill::from_percent(20);
+	pub const SlashNoShow: Perbill = Perbill::from_percent(2);
+	pub const JobRetention: BlockNumber = DAYS;
+}
+
+/// The most replicas a job may ask for.
+pub type MaxReplicas = ConstU32<7>;
+/// The most device classes a provider may declare.
+pub type MaxDeviceClasses = ConstU32<8>;
+
+/// The compute market. Every number here is a default that governance will be able to change
+/// (issue: staking and governance); see the pallet's `Config` for what each means.
+impl pallet_compute_market::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type WorkloadOrigin = EnsureRoot<AccountId>;
+	type Randomness = RandomnessCollectiveFlip;
+	type TreasuryAccount = MarketTreasuryAccount;
+	type MinProviderBond = MinProviderBond;
+	type UnbondingPeriod = ProviderUnbondingPeriod;
+	type MaxProviders = ConstU32<128>;
+	type MaxDeviceClasses = MaxDeviceClasses;
+	type MaxWorkloads = ConstU32<64>;
+	type MaxReplicas = MaxReplicas;
+	type MaxAssignmentsPerProvider = ConstU32<64>;
+	type MaxJobsPerAccount = ConstU32<256>;
+	type MaxPendingJobs = ConstU32<1024>;
+	type MaxAssignPerBlock = ConstU32<8>;
+	type CommitWindow = CommitWindow;
+	type RevealWindow = RevealWindow;
+	type MaxJobDuration = MaxJobDuration;
+	type MaxAttempts = ConstU8<3>;
+	type RewardPerUnit = ComputeRewardPerUnit;
+	type MaxRewardPerBlock = MaxComputeRewardPerBlock;
+	type TreasuryCut = MarketTreasuryCut;
+	type SlashWrong = SlashWrongResult;
+	type SlashNoShow = SlashNoShow;
+	type RetentionPeriod = JobRetention;
+	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;
 }

@@ -62,7 +62,16 @@ pub fn genesis(
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed.iter().cloned().map(|a| (a, ENDOWMENT)).collect::<Vec<_>>(),
+			balances: endowed
+				.iter()
+				.cloned()
+				.map(|a| (a, ENDOWMENT))
+				// The market treasury must exist to receive cuts and slashes of any size.
+				.chain(core::iter::once((
+					crate::configs::MarketTreasuryAccount::get(),
+					crate::currency::EXISTENTIAL_DEPOSIT,
+				)))
+				.collect::<Vec<_>>(),
 		},
 		session: SessionConfig {
 			keys: validators
@@ -165,7 +174,8 @@ mod tests {
 			assert_eq!(System::account(&alice).data.free, ENDOWMENT);
 			assert_eq!(
 				pallet_balances::TotalIssuance::<Runtime>::get(),
-				ENDOWMENT * Sr25519Keyring::iter().count() as Balance
+				ENDOWMENT * Sr25519Keyring::iter().count() as Balance +
+					crate::currency::EXISTENTIAL_DEPOSIT
 			);
 		});
 	}

@@ -175,6 +175,10 @@ mod runtime {
 	pub type Utility = pallet_utility;
 	#[runtime::pallet_index(8)]
 	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(9)]
+	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
+	#[runtime::pallet_index(10)]
+	pub type ComputeMarket = pallet_compute_market;
 }
 
 /// The address format for describing accounts.
@@ -224,5 +228,6 @@ mod benches {
 		[pallet_timestamp, Timestamp]
 		[pallet_utility, Utility]
 		[pallet_sudo, Sudo]
+		[pallet_compute_market, ComputeMarket]
 	);
 }

@@ -53,3 +53,36 @@ sp_api::decl_runtime_apis! {
 		fn quote(workload: WorkloadId, params: JobParams, units: u32, replicas: u8, price_per_unit: Balance) -> Result<Quote<Balance>, QuoteError>;
 	}
 }
+
+impl<T: crate::Config> crate::Pallet<T> {
+	/// [`crate::Pallet::quote_job`] with its error as a [`QuoteError`], for the runtime API.
+	pub fn quote(
+		workload: WorkloadId,
+		params: &JobParams,
+		units: u32,
+		replicas: u8,
+		price_per_unit: BalanceOf<T>,
+	) -> Result<Quote<BalanceOf<T>>, QuoteError> {
+		use crate::Error;
+		Self::quote_job(workload, params, units, replicas, price_per_unit).map_err(|e| {
+			let is = |x: Error<T>| e == x.into();
+			if is(Error::<T>::UnknownWorkload) {
+				QuoteError::UnknownWorkload
+			} else if is(Error::<T>::WorkloadRetired) {
+				QuoteError::WorkloadRetired
+			} else if is(Error::<T>::InvalidParams) {
+				QuoteError::InvalidParams
+			} else if is(Error::<T>::InvalidUnits) {
+				QuoteError::InvalidUnits
+			} else if is(Error::<T>::InvalidReplicas) {
+				QuoteError::InvalidReplicas
+			} else if is(Error::<T>::PriceBelowFloor) {
+				QuoteError::PriceBelowFloor
+			} else if is(Error::<T>::Overflow) {
+				QuoteError::Overflow
+			} else {
+				QuoteError::Other
+			}
+		})
+	}
+}
