@@ -144,8 +144,23 @@ mod tests {
 	use crate::{Runtime, System};
 	use frame_support::genesis_builder_helper::build_state;
 
+	/// Merge a JSON patch over a base value, as the node does with presets.
+	fn merge(base: &mut Value, patch: Value) {
+		match (base, patch) {
+			(Value::Object(b), Value::Object(p)) =>
+				for (k, v) in p {
+					merge(b.entry(k).or_insert(Value::Null), v);
+				},
+			(b, p) => *b = p,
+		}
+	}
+
 	fn build(preset: &str) -> sp_io::TestExternalities {
-		let json = get_preset(&PresetId::from(preset)).expect("preset exists");
+		let patch: Value =
+			serde_json::from_slice(&get_preset(&PresetId::from(preset)).expect("preset exists")).unwrap();
+		let mut full = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+		merge(&mut full, patch);
+		let json = serde_json::to_vec(&full).unwrap();
 		let mut ext = sp_io::TestExternalities::default();
 		ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("genesis builds"));
 		ext
