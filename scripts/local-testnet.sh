@@ -16,9 +16,17 @@ pids=()
 stop() {
   trap - INT TERM EXIT
   echo "stopping validators..."
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  # Background jobs of a script ignore SIGINT; SIGTERM stops a node just as cleanly.
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for _ in $(seq 60); do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.5
+  done
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   echo "stopped; data in $BASE"
+  exit 0
 }
 trap stop INT TERM EXIT
 i=0
