@@ -3,8 +3,8 @@
 //! Alice the sudo key; no other chain has sudo.
 
 use crate::{
-	currency::UNITS, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, SudoConfig,
+	currency::UNITS, AccountId, Balance, BalancesConfig, ComputeMarketConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -54,6 +54,78 @@ fn ed25519_of(k: Sr25519Keyring) -> GrandpaId {
 	e.public().into()
 }
 
+/// The OpenCL sources of the built-in workloads: the exact bytes the native worker compiles, so
+/// the kernel hashes registered at genesis are the worker's.
+pub mod kernel_sources {
+	/// Hash search (BLAKE2b-256 helpers + kernel).
+	pub const HASH_SEARCH: &str = concat!(
+		include_str!("../../offchain-worker/kernels/blake2b.cl"),
+		include_str!("../../offchain-worker/kernels/hash_search.cl")
+	);
+	/// Matrix product mod 65521.
+	pub const MATMUL_MODP: &str = include_str!("../../offchain-worker/kernels/matmul_modp.cl");
+	/// Fixed-point Mandelbrot.
+	pub const MANDELBROT: &str = include_str!("../../offchain-worker/kernels/mandelbrot.cl");
+	/// Merkle root (BLAKE2b-256 helpers + kernels).
+	pub const MERKLE_ROOT: &str = concat!(
+		include_str!("../../offchain-worker/kernels/blake2b.cl"),
+		include_str!("../../offchain-worker/kernels/merkle.cl")
+	);
+	/// Prefix sum (splitmix64 helper + kernels).
+	pub const PREFIX_SUM: &str = concat!(
+		include_str!("../../offchain-worker/kernels/blake2b.cl"),
+		include_str!("../../offchain-worker/kernels/prefix_sum.cl")
+	);
+}
+
+/// The built-in workloads every Crucible chain starts with, in registry order (ids 0..=4).
+/// Bounds match the native worker's; prices are per unit in plancks.
+pub fn builtin_workloads() -> Vec<pallet_compute_market::Workload<Balance>> {
+	use pallet_compute_market::{DimBound, OnChainCheckKind, ParamSchema, VerificationClass, Workload};
+	use sp_runtime::BoundedVec;
+	let w = |name: &str,
+	         source: &str,
+	         entry: &str,
+	         dims: Vec<(u32, u32)>,
+	         needs_target: bool,
+	         verification: VerificationClass,
+	         unit_size: u64,
+	         price_floor: Balance,
+	         max_units: u32| Workload {
+		name: BoundedVec::truncate_from(name.as_bytes().to_vec()),
+		kernel_hash: <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(source.as_bytes()),
+		entry_point: BoundedVec::truncate_from(entry.as_bytes().to_vec()),
+		schema: ParamSchema {
+			dims: BoundedVec::truncate_from(dims.into_iter().map(|(min, max)| DimBound { min, max }).collect()),
+			needs_target,
+		},
+		verification,
+		unit_size,
+		price_floor,
+		max_units,
+		retired: false,
+	};
+	let replicated = VerificationClass::Replicated { quorum: 2, bit_exact: true };
+	let milli = crate::currency::MILLI_UNITS;
+	vec![
+		// One unit = 2^20 nonces.
+		w("hash-search", kernel_sources::HASH_SEARCH, "hash_search", vec![(1, 1 << 30)], true,
+			VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch), 1 << 20, milli, 1024),
+		// One unit = a side of 64 (work grows as n³; the floor is per unit of n).
+		w("matmul-modp", kernel_sources::MATMUL_MODP, "matmul_modp", vec![(1, 4096)], false,
+			replicated, 64, 10 * milli, 64),
+		// One unit = 2^16 pixel-iterations... per pixel: width × height × max_iter / 2^20.
+		w("mandelbrot-fixed", kernel_sources::MANDELBROT, "mandelbrot", vec![(1, 8192), (1, 8192), (1, 65_535)],
+			false, replicated, 1 << 20, milli / 10, 1 << 20),
+		// One unit = 4,096 leaves.
+		w("merkle-root", kernel_sources::MERKLE_ROOT, "merkle_leaves", vec![(1, 1 << 22)], false,
+			replicated, 4096, milli, 1024),
+		// One unit = 2^16 values.
+		w("prefix-sum", kernel_sources::PREFIX_SUM, "scan_block_sums", vec![(1, 1 << 24)], false,
+			replicated, 1 << 16, milli / 10, 256),
+	]
+}
+
 /// A genesis configuration from its validators, endowed accounts and sudo key.
 pub fn genesis(
 	validators: Vec<GenesisValidator>,
@@ -86,6 +158,7 @@ pub fn genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo },
+		compute_market: ComputeMarketConfig { workloads: builtin_workloads() },
 	})
 }
 
@@ -192,6 +265,16 @@ mod tests {
 				ENDOWMENT * Sr25519Keyring::iter().count() as Balance +
 					crate::currency::EXISTENTIAL_DEPOSIT
 			);
+		});
+	}
+
+	#[test]
+	fn builtin_workloads_are_registered_at_genesis() {
+		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			assert_eq!(pallet_compute_market::NextWorkloadId::<Runtime>::get(), 5);
+			let hs = pallet_compute_market::Workloads::<Runtime>::get(0).unwrap();
+			assert_eq!(hs.name.to_vec(), b"hash-search".to_vec());
+			assert_eq!(hs.kernel_hash.0, sp_io::hashing::blake2_256(kernel_sources::HASH_SEARCH.as_bytes()));
 		});
 	}
 

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
-import { u8aConcat, u8aToHex, bnToU8a, stringToU8a, compactAddLength, hexToU8a } from '@polkadot/util';
+import { u8aConcat, u8aToHex, bnToU8a, stringToU8a, compactAddLength } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
 
 const UNIT = 10n ** 12n;
@@ -17,7 +17,7 @@ let node, api, alice, bob, charlie, bobCompute;
 
 const le = (n, bits) => bnToU8a(n, { bitLength: bits, isLe: true });
 const DEVICE = 'pocl/cpu/e2e';
-const KERNEL_HASH = u8aToHex(blake2AsU8a(stringToU8a('// e2e placeholder kernel source\n')));
+const KERNEL_HASH = u8aToHex(blake2AsU8a(stringToU8a('// e2e kernel source\n')));
 
 before(async () => {
   await cryptoWaitReady();
@@ -51,7 +51,16 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   };
   let r = await submitAndFinalize(api, api.tx.sudo.sudo(api.tx.computeMarket.registerWorkload(workload)), alice);
   assert.equal(r.dispatchError, null);
-  const wid = r.events.find(({ event }) => api.events.computeMarket.WorkloadRegistered.is(event)).event.data.workload.toNumber();
+  const registered = r.events.find(({ event }) => api.events.computeMarket.WorkloadRegistered.is(event)).event.data;
+  assert.equal(registered.workload.toNumber(), 5, 'after the five built-in workloads');
+  assert.equal((await api.call.computeMarketApi.workload(5)).unwrap().kernelHash.toHex(), KERNEL_HASH);
+
+  // The job itself uses the built-in hash-search workload (id 0), whose kernel hash is the
+  // worker's OpenCL source hash.
+  const wid = 0;
+  const builtin = (await api.call.computeMarketApi.workload(wid)).unwrap();
+  assert.equal(builtin.name.toUtf8(), 'hash-search');
+  const kernelHash = builtin.kernelHash.toU8a();
 
   // A non-governance origin is refused with a decoded error.
   r = await submitAndFinalize(api, api.tx.computeMarket.registerWorkload(workload), bob);
@@ -69,11 +78,11 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   const seed = blake2AsU8a(stringToU8a('e2e seed'));
   const target = new Uint8Array(32); target[0] = 0x10;
   const params = { seed: u8aToHex(seed), dims: [1000], target: u8aToHex(target) };
-  const price = 2_000_000n;
+  const price = builtin.priceFloor.toBigInt() * 2n;
   const quote = await api.call.computeMarketApi.quote(wid, params, 1, 1, price);
   assert.ok(quote.isOk);
   assert.equal(quote.asOk.budget.toBigInt(), price);
-  const badQuote = await api.call.computeMarketApi.quote(wid, params, 1, 1, 1n);
+  const badQuote = await api.call.computeMarketApi.quote(wid, params, 1, 1, builtin.priceFloor.toBigInt() - 1n);
   assert.equal(badQuote.asErr.type, 'PriceBelowFloor');
 
   const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 100;
@@ -93,6 +102,7 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   await waitFor(async () => (await api.call.computeMarketApi.assignmentsOf(bob.address)).some((j) => j.toNumber() === jobId), 30_000, 'assignment');
   const job = (await api.call.computeMarketApi.job(jobId)).unwrap();
   assert.equal(job.status.type, 'Assigned');
+  assert.equal(job.kernelHash.toHex(), builtin.kernelHash.toHex());
   assert.equal(job.assignments[0].provider.toString(), bob.address);
 
   // Bob computes, commits, and reveals with an attestation by his compute key.
@@ -104,7 +114,7 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   r = await submitAndFinalize(api, api.tx.computeMarket.commitResult(jobId, commitment), bob);
   assert.equal(r.dispatchError, null);
 
-  const message = u8aConcat(stringToU8a('crucible/attest/v1'), le(jobId, 64), hexToU8a(KERNEL_HASH), digest, le(7, 32), compactAddLength(stringToU8a(DEVICE)));
+  const message = u8aConcat(stringToU8a('crucible/attest/v1'), le(jobId, 64), kernelHash, digest, le(7, 32), compactAddLength(stringToU8a(DEVICE)));
   const attestation = { workerVersion: 7, deviceClass: DEVICE, signature: bobCompute.sign(message) };
   // A forged attestation (signed by the account key, not the compute key) is refused.
   r = await submitAndFinalize(api, api.tx.computeMarket.revealResult(jobId, digest, salt, u8aToHex(out), { ...attestation, signature: bob.sign(message) }), bob);
