@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Benchmark the kernel library: OpenCL vs single-threaded Rust vs rayon, one run, one machine.
+#   scripts/bench-worker.sh [--quick] [--device auto|P:D]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$CRUCIBLE_ROOT"
+cargo build --locked --release -p crucible-worker --bin crucible-worker-bench
+exec "$CARGO_TARGET_DIR/release/crucible-worker-bench" "$@"
