@@ -110,6 +110,10 @@ pub struct Device {
 impl Device {
 	/// Open the chosen device.
 	pub fn open(choice: DeviceChoice) -> Result<Self, WorkerError> {
+		// OpenCL ICD loaders and drivers (PoCL among them) are not safe to initialise from
+		// several threads at once: discovery is serialised.
+		static DISCOVERY: Mutex<()> = Mutex::new(());
+		let _guard = DISCOVERY.lock().unwrap_or_else(|e| e.into_inner());
 		let platforms = Platform::list();
 		if platforms.is_empty() {
 			return Err(WorkerError::NoDevice("no OpenCL platform (install an ICD, e.g. pocl-opencl-icd)".into()))

@@ -8,9 +8,12 @@
 //!   references.
 //! * [`device`]: platform and device discovery, the device class for attestations, the program
 //!   cache keyed by kernel hash, per-job bounds.
+//! * [`service`]: the bounded job queue and the JSON-RPC server (`worker_*` methods) the
+//!   chain's offchain worker talks to, with Prometheus metrics.
 
 pub mod device;
 pub mod kernels;
+pub mod service;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,12 +1,12 @@
-//! `crucible-worker`: `kernels` lists the kernel library, `devices` the OpenCL devices,
-//! `run <kernel> <params-json>` runs one job and prints its result.
+//! `crucible-worker`: `serve` runs the JSON-RPC service, `kernels` lists the kernel library,
+//! `devices` the OpenCL devices, `run <kernel> <params-json>` runs one job and prints its result.
 
 use crucible_worker::{device, kernels, JobParams};
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
 	eprintln!(
-		"usage:\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--device auto|P:D] [--reference]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\"}}"
+		"usage:\n  crucible-worker serve [--listen 127.0.0.1:9955] [--metrics 127.0.0.1:9956] [--device auto|P:D] [--queue 64] [--timeout-secs 120]\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--device auto|P:D] [--reference]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\"}}"
 	);
 	ExitCode::from(2)
 }
@@ -14,6 +14,7 @@ fn usage() -> ExitCode {
 fn main() -> ExitCode {
 	let args: Vec<String> = std::env::args().skip(1).collect();
 	match args.first().map(String::as_str) {
+		Some("serve") => serve(&args[1..]),
 		Some("kernels") => {
 			for k in kernels::library() {
 				println!("{:<18} 0x{}  {}", k.name(), hex::encode(k.kernel_hash()), k.describe_params());
@@ -81,4 +82,67 @@ fn main() -> ExitCode {
 		},
 		_ => usage(),
 	}
+}
+
+fn serve(args: &[String]) -> ExitCode {
+	let mut config = crucible_worker::service::ServiceConfig::default();
+	let mut it = args.iter();
+	while let Some(flag) = it.next() {
+		let Some(value) = it.next() else { return usage() };
+		let ok = match flag.as_str() {
+			"--listen" => value.parse().map(|a| config.listen = a).is_ok(),
+			"--metrics" => value.parse().map(|a| config.metrics = Some(a)).is_ok(),
+			"--device" => value.parse().map(|d| config.device = d).is_ok(),
+			"--queue" => value.parse().map(|q| config.max_queue = q).is_ok(),
+			"--timeout-secs" => value.parse().map(|s| config.job_timeout = std::time::Duration::from_secs(s)).is_ok(),
+			_ => false,
+		};
+		if !ok {
+			eprintln!("bad value for {flag}: {value}");
+			return usage()
+		}
+	}
+	let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+		Ok(rt) => rt,
+		Err(e) => {
+			eprintln!("error: {e}");
+			return ExitCode::FAILURE
+		},
+	};
+	rt.block_on(async move {
+		// Install the signal handlers before the OpenCL runtime starts its threads.
+		let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+			Ok(t) => t,
+			Err(e) => {
+				eprintln!("error: {e}");
+				return ExitCode::FAILURE
+			},
+		};
+		let mut int = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
+			Ok(t) => t,
+			Err(e) => {
+				eprintln!("error: {e}");
+				return ExitCode::FAILURE
+			},
+		};
+		let svc = match crucible_worker::service::start(config.clone()).await {
+			Ok(s) => s,
+			Err(e) => {
+				eprintln!("error: {e}");
+				return ExitCode::FAILURE
+			},
+		};
+		let h = svc.worker.health();
+		println!("crucible-worker {} serving JSON-RPC on http://{} (device: {}, {})", env!("CARGO_PKG_VERSION"), svc.local_addr, h.device_class, h.device_kind);
+		if let Some(m) = config.metrics {
+			println!("Prometheus metrics on http://{m}/metrics");
+		}
+		tokio::select! {
+			_ = int.recv() => {},
+			_ = term.recv() => {},
+		}
+		println!("shutting down: finishing the running job");
+		svc.stop().await;
+		ExitCode::SUCCESS
+	})
 }

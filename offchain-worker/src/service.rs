@@ -1,0 +1,492 @@
+//! The worker service: a bounded job queue in front of one OpenCL device (one job at a time),
+//! served over JSON-RPC (`jsonrpsee`), with Prometheus metrics.
+//!
+//! | method | params | result |
+//! | --- | --- | --- |
+//! | `worker_submit` | `kernel`, `params` | ticket (`u64`) |
+//! | `worker_status` | `ticket` | `{ state, error? }`, state ∈ queued, running, done, failed |
+//! | `worker_result` | `ticket` | [`JobResultView`] |
+//! | `worker_output` | `digest` (hex) | the full canonical output (hex) |
+//! | `worker_kernels` | — | name, kernel hash, entry point, parameters of each kernel |
+//! | `worker_health` | — | [`Health`] |
+//! | `worker_devices` | — | the machine's OpenCL devices |
+//!
+//! Errors carry codes: −32602 invalid parameters, −32001 unknown kernel, −32002 job too large,
+//! −32003 queue full, −32004 unknown ticket or digest, −32005 not finished yet.
+
+use std::{
+	collections::{HashMap, VecDeque},
+	net::SocketAddr,
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc, Condvar, Mutex,
+	},
+	time::{Duration, Instant},
+};
+
+use jsonrpsee::{
+	server::{Server, ServerHandle},
+	types::{ErrorObject, ErrorObjectOwned},
+	RpcModule,
+};
+use serde::{Deserialize, Serialize};
+use substrate_prometheus_endpoint::{
+	register, CounterVec, HistogramOpts, HistogramVec, Opts, Registry, U64,
+};
+
+use crate::{
+	device::{self, Device, DeviceChoice},
+	kernels::{self, Kernel},
+	JobParams, WorkerError,
+};
+
+/// The worker version reported in results and attested on-chain.
+pub const WORKER_VERSION: u32 = 1;
+
+/// How the service runs.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+	/// JSON-RPC listen address.
+	pub listen: SocketAddr,
+	/// Prometheus listen address, if any.
+	pub metrics: Option<SocketAddr>,
+	/// The OpenCL device.
+	pub device: DeviceChoice,
+	/// Most jobs waiting (not counting the running one).
+	pub max_queue: usize,
+	/// Most work items one job may need (see [`Kernel::validate`]).
+	pub max_work: u64,
+	/// Jobs running longer than this are reported as timed out.
+	pub job_timeout: Duration,
+	/// Most finished jobs (and their full outputs) kept for `worker_result`/`worker_output`.
+	pub retain: usize,
+}
+
+impl Default for ServiceConfig {
+	fn default() -> Self {
+		Self {
+			listen: "127.0.0.1:9955".parse().expect("valid address"),
+			metrics: None,
+			device: DeviceChoice::Auto,
+			max_queue: 64,
+			max_work: 1 << 36,
+			job_timeout: Duration::from_secs(120),
+			retain: 256,
+		}
+	}
+}
+
+/// What `worker_result` returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobResultView {
+	/// The kernel that ran.
+	pub kernel: String,
+	/// Its kernel hash (hex).
+	pub kernel_hash: String,
+	/// `blake2_256` of the full output (hex).
+	pub output_digest: String,
+	/// The small output for the chain (hex).
+	pub small_output: String,
+	/// Bytes of the full output.
+	pub output_bytes: u64,
+	/// Device class that computed it.
+	pub device_class: String,
+	/// Worker version.
+	pub worker_version: u32,
+	/// Seconds the job ran.
+	pub seconds: f64,
+}
+
+/// What `worker_status` returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusView {
+	/// queued, running, done or failed.
+	pub state: String,
+	/// Why it failed.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub error: Option<String>,
+}
+
+/// What `worker_health` returns.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Health {
+	/// Always true while the service answers.
+	pub ok: bool,
+	/// The device's class.
+	pub device_class: String,
+	/// `GPU`, `CPU`, …
+	pub device_kind: String,
+	/// Jobs waiting.
+	pub queued: usize,
+	/// Whether a job is running.
+	pub running: bool,
+	/// Worker version.
+	pub worker_version: u32,
+}
+
+/// A kernel as `worker_kernels` lists it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KernelView {
+	/// Name (the workload name on-chain).
+	pub name: String,
+	/// Kernel hash (hex).
+	pub kernel_hash: String,
+	/// Entry point.
+	pub entry_point: String,
+	/// What the dimensions mean.
+	pub params: String,
+}
+
+enum State {
+	Queued,
+	Running,
+	Done(JobResultView),
+	Failed(String),
+}
+
+struct Job {
+	kernel: Box<dyn Kernel>,
+	params: JobParams,
+	state: State,
+}
+
+struct Metrics {
+	jobs: CounterVec<U64>,
+	seconds: HistogramVec,
+	bytes: CounterVec<U64>,
+}
+
+impl Metrics {
+	fn new(registry: &Registry) -> Result<Self, substrate_prometheus_endpoint::PrometheusError> {
+		Ok(Self {
+			jobs: register(
+				CounterVec::new(Opts::new("crucible_worker_jobs_total", "Jobs by final state"), &["state"])?,
+				registry,
+			)?,
+			seconds: register(
+				HistogramVec::new(
+					HistogramOpts::new("crucible_worker_job_seconds", "Seconds per job, by kernel")
+						.buckets(vec![0.001, 0.01, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0]),
+					&["kernel"],
+				)?,
+				registry,
+			)?,
+			bytes: register(
+				CounterVec::new(Opts::new("crucible_worker_output_bytes_total", "Output bytes produced, by kernel"), &["kernel"])?,
+				registry,
+			)?,
+		})
+	}
+}
+
+/// The service's shared state.
+pub struct Worker {
+	config: ServiceConfig,
+	device_class: String,
+	device_kind: String,
+	next_ticket: AtomicU64,
+	jobs: Mutex<HashMap<u64, Job>>,
+	queue: Mutex<VecDeque<u64>>,
+	wake: Condvar,
+	outputs: Mutex<(HashMap<[u8; 32], Vec<u8>>, VecDeque<([u8; 32], u64)>)>,
+	metrics: Metrics,
+	stopping: std::sync::atomic::AtomicBool,
+}
+
+fn rpc_error(code: i32, msg: impl Into<String>) -> ErrorObjectOwned {
+	ErrorObject::owned(code, msg.into(), None::<()>)
+}
+
+impl From<WorkerError> for ErrorObjectOwned {
+	fn from(e: WorkerError) -> Self {
+		let code = match e {
+			WorkerError::InvalidParams(_) => -32602,
+			WorkerError::UnknownKernel(_) => -32001,
+			WorkerError::TooLarge { .. } => -32002,
+			_ => -32000,
+		};
+		rpc_error(code, e.to_string())
+	}
+}
+
+impl Worker {
+	/// Queue a job; refused with a typed error before anything is allocated.
+	pub fn submit(&self, kernel: &str, params: JobParams) -> Result<u64, ErrorObjectOwned> {
+		let kernel = kernels::by_name(kernel).ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?;
+		let work = kernel.validate(&params)?;
+		if work > self.config.max_work {
+			return Err(WorkerError::TooLarge { work, bound: self.config.max_work }.into())
+		}
+		let mut queue = self.queue.lock().map_err(|_| rpc_error(-32000, "queue poisoned"))?;
+		if queue.len() >= self.config.max_queue {
+			self.metrics.jobs.with_label_values(&["rejected"]).inc();
+			return Err(rpc_error(-32003, format!("queue full ({} jobs waiting)", queue.len())))
+		}
+		let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
+		self.jobs
+			.lock()
+			.map_err(|_| rpc_error(-32000, "jobs poisoned"))?
+			.insert(ticket, Job { kernel, params, state: State::Queued });
+		queue.push_back(ticket);
+		self.wake.notify_one();
+		Ok(ticket)
+	}
+
+	/// A job's state.
+	pub fn status(&self, ticket: u64) -> Result<StatusView, ErrorObjectOwned> {
+		let jobs = self.jobs.lock().map_err(|_| rpc_error(-32000, "jobs poisoned"))?;
+		let job = jobs.get(&ticket).ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
+		Ok(match &job.state {
+			State::Queued => StatusView { state: "queued".into(), error: None },
+			State::Running => StatusView { state: "running".into(), error: None },
+			State::Done(_) => StatusView { state: "done".into(), error: None },
+			State::Failed(e) => StatusView { state: "failed".into(), error: Some(e.clone()) },
+		})
+	}
+
+	/// A finished job's result.
+	pub fn result(&self, ticket: u64) -> Result<JobResultView, ErrorObjectOwned> {
+		let jobs = self.jobs.lock().map_err(|_| rpc_error(-32000, "jobs poisoned"))?;
+		let job = jobs.get(&ticket).ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
+		match &job.state {
+			State::Done(r) => Ok(r.clone()),
+			State::Failed(e) => Err(rpc_error(-32000, format!("job failed: {e}"))),
+			_ => Err(rpc_error(-32005, "not finished yet")),
+		}
+	}
+
+	/// A retained full output by its digest.
+	pub fn output(&self, digest: &str) -> Result<String, ErrorObjectOwned> {
+		let bytes = hex::decode(digest.trim_start_matches("0x"))
+			.ok()
+			.and_then(|b| <[u8; 32]>::try_from(b).ok())
+			.ok_or_else(|| rpc_error(-32602, "digest must be 32 bytes of hex"))?;
+		let outputs = self.outputs.lock().map_err(|_| rpc_error(-32000, "outputs poisoned"))?;
+		outputs
+			.0
+			.get(&bytes)
+			.map(|o| format!("0x{}", hex::encode(o)))
+			.ok_or_else(|| rpc_error(-32004, "no retained output with this digest"))
+	}
+
+	/// Health and load.
+	pub fn health(&self) -> Health {
+		let queued = self.queue.lock().map(|q| q.len()).unwrap_or(0);
+		let running = self
+			.jobs
+			.lock()
+			.map(|j| j.values().any(|j| matches!(j.state, State::Running)))
+			.unwrap_or(false);
+		Health {
+			ok: true,
+			device_class: self.device_class.clone(),
+			device_kind: self.device_kind.clone(),
+			queued,
+			running,
+			worker_version: WORKER_VERSION,
+		}
+	}
+
+	/// The executor loop: one job at a time on the device, until `stop`.
+	fn execute(self: Arc<Self>, device: Device) {
+		loop {
+			let ticket = {
+				let Ok(mut queue) = self.queue.lock() else { return };
+				loop {
+					if self.stopping.load(Ordering::Relaxed) {
+						return
+					}
+					if let Some(t) = queue.pop_front() {
+						break t
+					}
+					queue = match self.wake.wait_timeout(queue, Duration::from_millis(200)) {
+						Ok((q, _)) => q,
+						Err(_) => return,
+					};
+				}
+			};
+			let (kernel, params) = {
+				let Ok(mut jobs) = self.jobs.lock() else { return };
+				let Some(job) = jobs.get_mut(&ticket) else { continue };
+				job.state = State::Running;
+				(kernels::by_name(job.kernel.name()), job.params.clone())
+			};
+			let Some(kernel) = kernel else { continue };
+			let started = Instant::now();
+			let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| device.run(kernel.as_ref(), &params)))
+				.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into())));
+			let seconds = started.elapsed().as_secs_f64();
+			let timed_out = started.elapsed() > self.config.job_timeout;
+			let state = match outcome {
+				Ok(_) if timed_out => {
+					State::Failed(WorkerError::Timeout(self.config.job_timeout.as_millis() as u64).to_string())
+				},
+				Ok(out) => {
+					let digest = out.digest();
+					self.metrics.seconds.with_label_values(&[kernel.name()]).observe(seconds);
+					self.metrics.bytes.with_label_values(&[kernel.name()]).inc_by(out.bytes.len() as u64);
+					let view = JobResultView {
+						kernel: kernel.name().into(),
+						kernel_hash: format!("0x{}", hex::encode(kernel.kernel_hash())),
+						output_digest: format!("0x{}", hex::encode(digest)),
+						small_output: format!("0x{}", hex::encode(&out.small)),
+						output_bytes: out.bytes.len() as u64,
+						device_class: self.device_class.clone(),
+						worker_version: WORKER_VERSION,
+						seconds,
+					};
+					if let Ok(mut outputs) = self.outputs.lock() {
+						outputs.0.insert(digest, out.bytes);
+						outputs.1.push_back((digest, ticket));
+					}
+					State::Done(view)
+				},
+				Err(e) => State::Failed(e.to_string()),
+			};
+			let label = match state {
+				State::Done(_) => "done",
+				_ => "failed",
+			};
+			self.metrics.jobs.with_label_values(&[label]).inc();
+			if let Ok(mut jobs) = self.jobs.lock() {
+				if let Some(job) = jobs.get_mut(&ticket) {
+					job.state = state;
+				}
+			}
+			self.forget_old();
+		}
+	}
+
+	/// Keep at most `retain` finished jobs and outputs, oldest dropped first.
+	fn forget_old(&self) {
+		let (Ok(mut outputs), Ok(mut jobs)) = (self.outputs.lock(), self.jobs.lock()) else { return };
+		while outputs.1.len() > self.config.retain {
+			if let Some((digest, ticket)) = outputs.1.pop_front() {
+				outputs.0.remove(&digest);
+				jobs.remove(&ticket);
+			}
+		}
+		let finished: Vec<u64> = jobs
+			.iter()
+			.filter(|(_, j)| matches!(j.state, State::Failed(_)))
+			.map(|(t, _)| *t)
+			.collect();
+		if finished.len() > self.config.retain {
+			for t in finished.iter().take(finished.len() - self.config.retain) {
+				jobs.remove(t);
+			}
+		}
+	}
+}
+
+/// A running service: stop it with [`RunningService::stop`].
+pub struct RunningService {
+	/// The JSON-RPC server's address.
+	pub local_addr: SocketAddr,
+	/// The shared state.
+	pub worker: Arc<Worker>,
+	handle: ServerHandle,
+	executor: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RunningService {
+	/// Stop accepting requests, let the running job finish, and stop the executor.
+	pub async fn stop(mut self) {
+		let _ = self.handle.stop();
+		self.handle.clone().stopped().await;
+		self.worker.stopping.store(true, Ordering::Relaxed);
+		self.worker.wake.notify_all();
+		if let Some(t) = self.executor.take() {
+			let _ = tokio::task::spawn_blocking(move || t.join()).await;
+		}
+	}
+
+	/// Resolves when the server has stopped.
+	pub async fn stopped(&self) {
+		self.handle.clone().stopped().await
+	}
+}
+
+/// Open the device, start the executor and the JSON-RPC server (and metrics, if asked).
+pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError> {
+	let device = Device::open(config.device)?;
+	let registry = Registry::new();
+	let metrics = Metrics::new(&registry).map_err(|e| WorkerError::OpenCl(format!("metrics: {e}")))?;
+	let worker = Arc::new(Worker {
+		device_class: device.class.clone(),
+		device_kind: device.kind.clone(),
+		config: config.clone(),
+		next_ticket: AtomicU64::new(1),
+		jobs: Mutex::new(HashMap::new()),
+		queue: Mutex::new(VecDeque::new()),
+		wake: Condvar::new(),
+		outputs: Mutex::new((HashMap::new(), VecDeque::new())),
+		metrics,
+		stopping: false.into(),
+	});
+	if let Some(addr) = config.metrics {
+		tokio::spawn(async move {
+			if let Err(e) = substrate_prometheus_endpoint::init_prometheus(addr, registry).await {
+				log::error!("metrics endpoint on {addr}: {e}");
+			}
+		});
+	}
+	let executor = {
+		let w = worker.clone();
+		std::thread::Builder::new()
+			.name("crucible-worker-executor".into())
+			.spawn(move || w.execute(device))
+			.map_err(|e| WorkerError::OpenCl(format!("executor thread: {e}")))?
+	};
+	let mut module = RpcModule::new(worker.clone());
+	let reg = |e: jsonrpsee::core::RegisterMethodError| WorkerError::OpenCl(format!("rpc: {e}"));
+	module
+		.register_method("worker_submit", |p, w, _| {
+			let (kernel, params): (String, JobParams) = p.parse()?;
+			w.submit(&kernel, params)
+		})
+		.map_err(reg)?;
+	module
+		.register_method("worker_status", |p, w, _| {
+			let (t,): (u64,) = p.parse()?;
+			w.status(t)
+		})
+		.map_err(reg)?;
+	module
+		.register_method("worker_result", |p, w, _| {
+			let (t,): (u64,) = p.parse()?;
+			w.result(t)
+		})
+		.map_err(reg)?;
+	module
+		.register_method("worker_output", |p, w, _| {
+			let (d,): (String,) = p.parse()?;
+			w.output(&d)
+		})
+		.map_err(reg)?;
+	module
+		.register_method("worker_kernels", |_, _, _| {
+			kernels::library()
+				.iter()
+				.map(|k| KernelView {
+					name: k.name().into(),
+					kernel_hash: format!("0x{}", hex::encode(k.kernel_hash())),
+					entry_point: k.entry_point().into(),
+					params: k.describe_params().into(),
+				})
+				.collect::<Vec<_>>()
+		})
+		.map_err(reg)?;
+	module
+		.register_method("worker_health", |_, w, _| Ok::<_, ErrorObjectOwned>(w.health()))
+		.map_err(reg)?;
+	module.register_method("worker_devices", |_, _, _| device::list()).map_err(reg)?;
+
+	let server = Server::builder()
+		.build(config.listen)
+		.await
+		.map_err(|e| WorkerError::OpenCl(format!("cannot listen on {}: {e}", config.listen)))?;
+	let local_addr = server.local_addr().map_err(|e| WorkerError::OpenCl(e.to_string()))?;
+	let handle = server.start(module);
+	Ok(RunningService { local_addr, worker, handle, executor: Some(executor) })
+}

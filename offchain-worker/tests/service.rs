@@ -1,0 +1,130 @@
+//! The JSON-RPC service end to end over HTTP: submit, poll, result equal to the reference,
+//! output by digest, typed errors for bad input and a full queue, health, graceful shutdown.
+
+use crucible_worker::{
+	blake2_256,
+	kernels::{self, Kernel},
+	service::{self, JobResultView, ServiceConfig, StatusView},
+	JobParams,
+};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use std::{
+	io::{Read, Write},
+	net::{SocketAddr, TcpStream},
+	time::Duration,
+};
+
+/// A JSON-RPC call over HTTP/1.1 with std's TcpStream: Ok(result) or Err(error code).
+fn call<T: DeserializeOwned>(addr: SocketAddr, method: &str, params: Value) -> Result<T, i32> {
+	let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+	let mut s = TcpStream::connect(addr).map_err(|_| -1)?;
+	s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+	write!(
+		s,
+		"POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+		body.len()
+	)
+	.map_err(|_| -1)?;
+	let mut resp = String::new();
+	s.read_to_string(&mut resp).map_err(|_| -1)?;
+	let json_start = resp.find("\r\n\r\n").map(|i| i + 4).ok_or(-1)?;
+	let v: Value = serde_json::from_str(&resp[json_start..]).map_err(|_| -1)?;
+	if let Some(e) = v.get("error") {
+		return Err(e["code"].as_i64().unwrap_or(-1) as i32)
+	}
+	serde_json::from_value(v["result"].clone()).map_err(|_| -1)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+	tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+fn config() -> ServiceConfig {
+	ServiceConfig { listen: "127.0.0.1:0".parse().unwrap(), max_queue: 4, max_work: 1 << 32, ..Default::default() }
+}
+
+fn p(dims: &[u32]) -> JobParams {
+	JobParams { seed: blake2_256(b"svc"), dims: dims.to_vec(), target: None }
+}
+
+fn wait_done(addr: SocketAddr, ticket: u64) -> StatusView {
+	for _ in 0..600 {
+		let s: StatusView = call(addr, "worker_status", json!([ticket])).unwrap();
+		if s.state == "done" || s.state == "failed" {
+			return s
+		}
+		std::thread::sleep(Duration::from_millis(50));
+	}
+	panic!("job {ticket} did not finish in 30 s")
+}
+
+#[test]
+fn jobs_run_over_json_rpc_and_match_the_reference() {
+	let rt = runtime();
+	let svc = rt.block_on(service::start(config())).expect("service starts");
+	let a = svc.local_addr;
+
+	let kernels: Vec<Value> = call(a, "worker_kernels", json!([])).unwrap();
+	assert_eq!(kernels.len(), kernels::library().len());
+
+	let params = p(&[1000]);
+	let ticket: u64 = call(a, "worker_submit", json!(["merkle-root", params])).unwrap();
+	assert_eq!(wait_done(a, ticket).state, "done");
+	let r: JobResultView = call(a, "worker_result", json!([ticket])).unwrap();
+	let reference = kernels::MerkleRoot.reference(&params).unwrap();
+	assert_eq!(r.output_digest, format!("0x{}", hex::encode(reference.digest())));
+	assert_eq!(r.small_output, format!("0x{}", hex::encode(&reference.small)));
+	assert_eq!(r.kernel_hash, format!("0x{}", hex::encode(kernels::MerkleRoot.kernel_hash())));
+	assert_eq!(r.worker_version, service::WORKER_VERSION);
+	assert!(!r.device_class.is_empty());
+	let full: String = call(a, "worker_output", json!([r.output_digest])).unwrap();
+	assert_eq!(full, format!("0x{}", hex::encode(&reference.bytes)));
+
+	// Typed errors, nothing queued.
+	assert_eq!(call::<u64>(a, "worker_submit", json!(["no-such-kernel", params])), Err(-32001));
+	assert_eq!(call::<u64>(a, "worker_submit", json!(["merkle-root", p(&[0])])), Err(-32602));
+	assert_eq!(call::<u64>(a, "worker_submit", json!(["matmul-modp", p(&[4096])])), Err(-32002), "4096³ > 2^32");
+	assert_eq!(call::<StatusView>(a, "worker_status", json!([999_999u64])), Err(-32004));
+	assert_eq!(call::<JobResultView>(a, "worker_result", json!([999_999u64])), Err(-32004));
+
+	// A full queue answers with a clear error; the worker stays healthy and drains it.
+	let big = JobParams { seed: blake2_256(b"q"), dims: vec![1 << 22], target: Some([0; 32]) };
+	let mut tickets = Vec::new();
+	let mut full_err = None;
+	for _ in 0..12 {
+		match call::<u64>(a, "worker_submit", json!(["hash-search", big])) {
+			Ok(t) => tickets.push(t),
+			Err(code) => {
+				full_err = Some(code);
+				break
+			},
+		}
+	}
+	assert_eq!(full_err, Some(-32003), "the queue of 4 fills up");
+	let h: Value = call(a, "worker_health", json!([])).unwrap();
+	assert_eq!(h["ok"], true);
+	for t in tickets {
+		assert_eq!(wait_done(a, t).state, "done");
+	}
+	rt.block_on(svc.stop());
+	assert!(call::<Value>(a, "worker_health", json!([])).is_err(), "stopped");
+}
+
+#[test]
+fn a_job_past_its_timeout_is_reported_and_the_worker_stays_healthy() {
+	let rt = runtime();
+	let svc = rt.block_on(service::start(ServiceConfig { job_timeout: Duration::from_millis(1), ..config() })).unwrap();
+	let a = svc.local_addr;
+	let slow = JobParams { seed: blake2_256(b"t"), dims: vec![1 << 21], target: Some([0; 32]) };
+	let t: u64 = call(a, "worker_submit", json!(["hash-search", slow])).unwrap();
+	let s = wait_done(a, t);
+	assert_eq!(s.state, "failed");
+	assert!(s.error.unwrap().contains("timed out"));
+	let h: Value = call(a, "worker_health", json!([])).unwrap();
+	assert_eq!(h["ok"], true);
+	// And it still runs the next job.
+	let ok: u64 = call(a, "worker_submit", json!(["merkle-root", p(&[8])])).unwrap();
+	assert_eq!(wait_done(a, ok).state, "failed", "every job exceeds a 1 ms timeout");
+	rt.block_on(svc.stop());
+}
