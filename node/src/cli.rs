@@ -35,11 +35,6 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
-
-	/// Runtime benchmarks (built with `--features runtime-benchmarks`).
-	#[cfg(feature = "runtime-benchmarks")]
-	#[command(subcommand)]
-	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 }
 
 /// The `crucible-node` command line.

@@ -1,7 +1,7 @@
 //! Benchmarks of every call and of the per-job work of the hooks (frame-benchmarking v2).
 
 use super::*;
-use crate::pallet::{Pallet as Market, *};
+use crate::pallet::Pallet as Market;
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -12,7 +12,7 @@ use frame_support::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::H256;
 use sp_runtime::{
-	traits::{One, Saturating, Zero},
+	traits::{One, Saturating},
 	RuntimeAppPublic,
 };
 

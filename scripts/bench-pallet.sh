@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Run the compute market's benchmarks on the runtime's Wasm and write its weights.rs, with
+# frame-omni-bencher (stable2609: 0.28.0). The node carries no `benchmark` subcommand: in
+# stable2609 frame-benchmarking-cli pulls cumulus/XCM crates whose `runtime-benchmarks`
+# features do not unify with a solochain node's.
+#   STEPS=50 REPEAT=20 scripts/bench-pallet.sh
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$CRUCIBLE_ROOT"
+if ! command -v frame-omni-bencher >/dev/null; then
+  echo "installing frame-omni-bencher 0.28.0 (a long compile, once)"
+  cargo install --locked frame-omni-bencher --version 0.28.0
+fi
+cargo build --locked --release -p crucible-runtime --features runtime-benchmarks
+WASM="$CARGO_TARGET_DIR/release/wbuild/crucible-runtime/crucible_runtime.compact.compressed.wasm"
+frame-omni-bencher v1 benchmark pallet \
+  --runtime "$WASM" \
+  --genesis-builder-preset development \
+  --pallet pallet_compute_market \
+  --extrinsic '*' \
+  --wasm-execution compiled \
+  --steps "${STEPS:-20}" \
+  --repeat "${REPEAT:-10}" \
+  --heap-pages 4096 \
+  --template scripts/pallet-weight-template.hbs \
+  --output pallets/compute-market/src/weights.rs
+echo "wrote pallets/compute-market/src/weights.rs; rebuild the runtime without runtime-benchmarks"
