@@ -92,7 +92,12 @@ impl Kernel for PrefixSum {
 		let chunk = chunk_for(n);
 		let blocks = n.div_ceil(chunk);
 		let q = device.queue.clone();
-		let values = ocl::Buffer::<u32>::builder().queue(q.clone()).len(n).build()?;
+		// Host-allocated so that on CPU devices (PoCL) reading the result is a map, not a copy.
+		let values = ocl::Buffer::<u32>::builder()
+			.queue(q.clone())
+			.flags(ocl::MemFlags::new().read_write().alloc_host_ptr())
+			.len(n)
+			.build()?;
 		let sums = ocl::Buffer::<u32>::builder().queue(q.clone()).len(blocks).build()?;
 		let pass1 = ocl::Kernel::builder()
 			.program(program)
@@ -129,8 +134,11 @@ impl Kernel for PrefixSum {
 			pass2.enq()?;
 			pass3.enq()?;
 		}
-		let mut out = vec![0u32; n];
-		values.read(&mut out).enq()?;
-		Ok(encode(&out))
+		// SAFETY: the queue is in order, so the map waits for the three passes; nothing else
+		// writes `values` while it is mapped.
+		let mut mapped = unsafe { values.map().read().enq()? };
+		let out = encode(&mapped);
+		mapped.unmap().enq()?;
+		Ok(out)
 	}
 }
