@@ -145,7 +145,7 @@ enum State {
 }
 
 struct Job {
-	kernel: Box<dyn Kernel>,
+	kernel: Arc<dyn Kernel>,
 	params: JobParams,
 	state: State,
 }
@@ -212,7 +212,8 @@ impl From<WorkerError> for ErrorObjectOwned {
 impl Worker {
 	/// Queue a job; refused with a typed error before anything is allocated.
 	pub fn submit(&self, kernel: &str, params: JobParams) -> Result<u64, ErrorObjectOwned> {
-		let kernel = kernels::by_name(kernel).ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?;
+		let kernel: Arc<dyn Kernel> =
+			kernels::by_name(kernel).ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?.into();
 		let work = kernel.validate(&params)?;
 		if work > self.config.max_work {
 			return Err(WorkerError::TooLarge { work, bound: self.config.max_work }.into())
@@ -309,9 +310,8 @@ impl Worker {
 				let Ok(mut jobs) = self.jobs.lock() else { return };
 				let Some(job) = jobs.get_mut(&ticket) else { continue };
 				job.state = State::Running;
-				(kernels::by_name(job.kernel.name()), job.params.clone())
+				(job.kernel.clone(), job.params.clone())
 			};
-			let Some(kernel) = kernel else { continue };
 			let started = Instant::now();
 			let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| device.run(kernel.as_ref(), &params)))
 				.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into())));

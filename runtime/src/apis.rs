@@ -206,7 +206,7 @@ impl_runtime_apis! {
 			pallet_compute_market::Providers::<Runtime>::get(provider)
 		}
 		fn stats() -> pallet_compute_market::MarketStats<Balance> {
-			pallet_compute_market::Stats::<Runtime>::get()
+			pallet_compute_market::Pallet::<Runtime>::stats()
 		}
 		fn workload(workload: pallet_compute_market::WorkloadId) -> Option<pallet_compute_market::Workload<Balance>> {
 			pallet_compute_market::Workloads::<Runtime>::get(workload)

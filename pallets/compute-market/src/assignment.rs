@@ -47,10 +47,7 @@ impl<T: Config> Pallet<T> {
 				let refund = Self::refund_escrow(&mut job);
 				Self::finish(id, &mut job, JobStatus::Expired);
 				Jobs::<T>::insert(id, job);
-				Stats::<T>::mutate(|s| {
-					s.pending = s.pending.saturating_sub(1);
-					s.refunded = s.refunded.saturating_add(1);
-				});
+				Stats::<T>::mutate(|s| s.refunded = s.refunded.saturating_add(1));
 				Self::deposit_event(Event::JobExpired { job: id, refund });
 				continue
 			}
@@ -89,7 +86,6 @@ impl<T: Config> Pallet<T> {
 				reveal_until: job.reveal_until,
 			});
 			Jobs::<T>::insert(id, job);
-			Stats::<T>::mutate(|s| s.pending = s.pending.saturating_sub(1));
 		}
 		SettleAt::<T>::insert(settle_at, settle_list);
 		// The untouched rest keeps its place, the waiting ones go to the back.

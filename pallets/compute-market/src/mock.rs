@@ -2,9 +2,10 @@
 //! source and helpers to build workloads, providers, commitments and attestations.
 
 use crate::{self as pallet_compute_market, *};
+use codec::Encode;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64, ConstU8, Hooks, Randomness},
+	traits::{ConstU128, ConstU32, ConstU64, ConstU8, Hooks, Randomness},
 	weights::Weight,
 	BoundedVec,
 };
@@ -37,7 +38,6 @@ impl pallet_balances::Config for Test {
 	type ExistentialDeposit = ConstU128<ED>;
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
-use frame_support::traits::ConstU128;
 
 /// Existential deposit of the test currency.
 pub const ED: Balance = 1;
@@ -230,7 +230,6 @@ pub fn register(who: AccountId, bond: Balance) {
 pub fn salt_of(who: AccountId, job: JobId) -> [u8; 32] {
 	sp_io::hashing::blake2_256(&(who, job, b"salt").encode())
 }
-use codec::Encode;
 
 /// Commit `digest` for `who` on `job`.
 pub fn commit(who: AccountId, job: JobId, digest: H256) -> frame_support::dispatch::DispatchResult {

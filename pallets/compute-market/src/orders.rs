@@ -96,10 +96,7 @@ impl<T: Config> Pallet<T> {
 			finished_at: None,
 		};
 		Jobs::<T>::insert(id, job);
-		Stats::<T>::mutate(|s| {
-			s.submitted = s.submitted.saturating_add(1);
-			s.pending = s.pending.saturating_add(1);
-		});
+		Stats::<T>::mutate(|s| s.submitted = s.submitted.saturating_add(1));
 		Self::deposit_event(Event::JobSubmitted { job: id, consumer: who, workload, budget: quote.budget });
 		Ok(id)
 	}
@@ -110,10 +107,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(job.consumer == who, Error::<T>::NotJobOwner);
 		ensure!(job.status == JobStatus::Pending, Error::<T>::NotCancellable);
 		PendingJobs::<T>::mutate(|q| q.retain(|j| *j != id));
-		Stats::<T>::mutate(|s| {
-			s.pending = s.pending.saturating_sub(1);
-			s.refunded = s.refunded.saturating_add(1);
-		});
+		Stats::<T>::mutate(|s| s.refunded = s.refunded.saturating_add(1));
 		let refund = Self::refund_escrow(&mut job);
 		Self::finish(id, &mut job, JobStatus::Refunded);
 		Jobs::<T>::insert(id, job);

@@ -6,7 +6,7 @@ use frame_support::{
 	ensure,
 	pallet_prelude::*,
 	traits::{
-		fungible::{Inspect, InspectHold, MutateHold},
+		fungible::{InspectHold, MutateHold},
 		tokens::{Fortitude, Precision, Restriction},
 	},
 };
@@ -43,7 +43,6 @@ impl<T: Config> Pallet<T> {
 		};
 		Self::set_candidate(&who, Some(Self::draw_weight(&info)));
 		Providers::<T>::insert(&who, info);
-		Stats::<T>::mutate(|s| s.providers = Providers::<T>::count());
 		Self::deposit_event(Event::ProviderRegistered { provider: who, bond });
 		Ok(())
 	}
@@ -101,7 +100,6 @@ impl<T: Config> Pallet<T> {
 			T::Currency::release(&HoldReason::ProviderBond.into(), &who, held, Precision::BestEffort)?;
 		Providers::<T>::remove(&who);
 		ProviderJobs::<T>::remove(&who);
-		Stats::<T>::mutate(|s| s.providers = Providers::<T>::count());
 		Self::deposit_event(Event::ProviderLeft { provider: who, released });
 		Ok(())
 	}
@@ -174,10 +172,5 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::ProviderSuspended { provider: who.clone() });
 		}
 		slashed
-	}
-
-	/// The treasury account's balance.
-	pub fn treasury_balance() -> BalanceOf<T> {
-		T::Currency::balance(&T::TreasuryAccount::get())
 	}
 }

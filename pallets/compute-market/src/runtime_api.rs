@@ -55,6 +55,14 @@ sp_api::decl_runtime_apis! {
 }
 
 impl<T: crate::Config> crate::Pallet<T> {
+	/// Market-wide counters, with the provider and queue counts read from their sources.
+	pub fn stats() -> MarketStats<BalanceOf<T>> {
+		let mut s = crate::Stats::<T>::get();
+		s.providers = crate::Providers::<T>::count();
+		s.pending = crate::PendingJobs::<T>::decode_len().unwrap_or(0) as u32;
+		s
+	}
+
 	/// [`crate::Pallet::quote_job`] with its error as a [`QuoteError`], for the runtime API.
 	pub fn quote(
 		workload: WorkloadId,

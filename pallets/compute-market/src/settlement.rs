@@ -97,7 +97,6 @@ impl<T: Config> Pallet<T> {
 			PendingJobs::<T>::try_mutate(|q| q.try_push(id)).is_ok()
 		{
 			job.status = JobStatus::Pending;
-			Stats::<T>::mutate(|s| s.pending = s.pending.saturating_add(1));
 			Self::deposit_event(Event::JobReassigned { job: id, attempts: job.attempts });
 		} else {
 			let refund = Self::refund_escrow(&mut job);

@@ -367,9 +367,9 @@ pub struct MarketStats<Balance> {
 	pub paid_to_providers: Balance,
 	/// Slashed from provider bonds, in total.
 	pub slashed: Balance,
-	/// Registered providers.
+	/// Registered providers (not stored: filled in by [`crate::Pallet::stats`]).
 	pub providers: u32,
-	/// Jobs waiting for assignment.
+	/// Jobs waiting for assignment (not stored: filled in by [`crate::Pallet::stats`]).
 	pub pending: u32,
 }
 

@@ -12,7 +12,7 @@ fn register_holds_the_bond_and_makes_a_candidate() {
 		assert_eq!(p.status, ProviderStatus::Active);
 		assert_eq!(p.reputation, INITIAL_REPUTATION);
 		assert_eq!(Candidates::<Test>::get().len(), 1);
-		assert_eq!(Stats::<Test>::get().providers, 1);
+		assert_eq!(Market::stats().providers, 1);
 	});
 }
 
@@ -91,7 +91,7 @@ fn leaving_takes_the_unbonding_period_and_no_open_assignments() {
 		assert_eq!(bond_of(1), 0);
 		assert_eq!(Balances::free_balance(1), INITIAL);
 		assert!(Providers::<Test>::get(1).is_none());
-		assert_eq!(Stats::<Test>::get().providers, 0);
+		assert_eq!(Market::stats().providers, 0);
 	});
 }
 
