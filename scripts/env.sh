@@ -9,6 +9,10 @@ export CRUCIBLE_ROOT
 # The Wasm builder looks for Cargo.lock upwards from the target directory; with the target
 # outside the checkout it must be told where the workspace is, or it resolves versions anew.
 export WASM_BUILD_WORKSPACE_HINT="$CRUCIBLE_ROOT"
+# The runtime's Wasm must not depend on where the checkout or the cargo home lies: rustc
+# embeds source paths (panic locations), and CI builds a fresh clone at another path. The
+# checked-in chain spec holds this Wasm, so map those paths to fixed names.
+export WASM_BUILD_RUSTFLAGS="${WASM_BUILD_RUSTFLAGS:---remap-path-prefix=$CRUCIBLE_ROOT=/crucible --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo}"
 mkdir -p "$CARGO_TARGET_DIR"
 
 # Build the node (and with it the Wasm runtime) in release mode.

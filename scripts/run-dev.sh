@@ -15,6 +15,10 @@ cat <<TXT
   polkadot.js apps:        https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A9944#/explorer
   Prometheus metrics:      http://127.0.0.1:9615/metrics
   Dev accounts:            //Alice .. //Ferdie, 1,000,000 CRU each; Alice holds sudo.
+  Compute:                 Alice and Bob are the genesis compute providers; this node
+                           runs their jobs on its embedded OpenCL worker (see the log
+                           line "Embedded compute worker on ..."). Order jobs as Charlie,
+                           e.g.  scripts/submit-job.sh --workload 1 --dims 128
 
 TXT
 exec "$CRUCIBLE_NODE" --dev --rpc-cors all "$@"

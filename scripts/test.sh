@@ -13,8 +13,9 @@ if [ "${E2E_ONLY:-0}" != 1 ]; then
   cargo test --locked --release --workspace
 fi
 if [ "${RUST_ONLY:-0}" != 1 ]; then
-  echo "== build crucible-node"
-  build_node
+  echo "== build crucible-node (with the test-only byzantine mode) and crucible-worker"
+  build_node --features byzantine
+  cargo build --locked --release -p crucible-worker --bin crucible-worker
   echo "== end-to-end tests (@polkadot/api against real nodes)"
   ( cd tests && npm test )
 fi

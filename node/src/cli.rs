@@ -52,4 +52,8 @@ pub struct Cli {
 	/// Options of the running node.
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// Where the node's compute jobs run.
+	#[clap(flatten)]
+	pub compute: crate::compute::ComputeArgs,
 }

@@ -127,8 +127,9 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 }
 
 /// Build and start a full node.
-pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
+pub async fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
 	config: Configuration,
+	compute: crate::compute::ComputeArgs,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -187,6 +188,18 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		})?;
 
 	if config.offchain_worker.enabled {
+		crate::compute::insert_dev_compute_keys(
+			&keystore_container.keystore(),
+			config.chain_spec.chain_type(),
+			config.dev_key_seed.as_deref(),
+		)
+		.map_err(ServiceError::Other)?;
+		if let Some(worker) = crate::compute::start_worker(&compute, &*backend).await {
+			// The worker lives as long as the node's tasks; dropping it stops its server.
+			task_manager.spawn_handle().spawn("compute-worker", None, async move {
+				worker.stopped().await;
+			});
+		}
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),

@@ -60,6 +60,10 @@ pub struct ServiceConfig {
 	pub job_timeout: Duration,
 	/// Most finished jobs (and their full outputs) kept for `worker_result`/`worker_output`.
 	pub retain: usize,
+	/// Test builds only: report a corrupted digest and small output for every job, to play a
+	/// byzantine provider in end-to-end tests.
+	#[cfg(feature = "byzantine")]
+	pub byzantine: bool,
 }
 
 impl Default for ServiceConfig {
@@ -72,6 +76,8 @@ impl Default for ServiceConfig {
 			max_work: 1 << 36,
 			job_timeout: Duration::from_secs(120),
 			retain: 256,
+			#[cfg(feature = "byzantine")]
+			byzantine: false,
 		}
 	}
 }
@@ -321,7 +327,16 @@ impl Worker {
 				Ok(_) if timed_out => {
 					State::Failed(WorkerError::Timeout(self.config.job_timeout.as_millis() as u64).to_string())
 				},
-				Ok(out) => {
+				#[allow(unused_mut)]
+				Ok(mut out) => {
+					#[cfg(feature = "byzantine")]
+					if self.config.byzantine {
+						out.bytes.push(0xba);
+						if let Some(b) = out.small.last_mut() {
+							*b ^= 0x01;
+						}
+						log::warn!("byzantine mode: job {ticket} reported with a corrupted result");
+					}
 					let digest = out.digest();
 					self.metrics.seconds.with_label_values(&[kernel.name()]).observe(seconds);
 					self.metrics.bytes.with_label_values(&[kernel.name()]).inc_by(out.bytes.len() as u64);
@@ -407,6 +422,17 @@ impl RunningService {
 	}
 }
 
+/// Tickets start at the start time in microseconds, so that a restarted worker never hands
+/// out a ticket an earlier run did (a client holding an old ticket gets "unknown ticket" and
+/// posts again, instead of another job's result).
+fn first_ticket() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_micros() as u64)
+		.unwrap_or(1)
+		.max(1)
+}
+
 /// Open the device, start the executor and the JSON-RPC server (and metrics, if asked).
 pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError> {
 	let device = Device::open(config.device)?;
@@ -416,7 +442,7 @@ pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError>
 		device_class: device.class.clone(),
 		device_kind: device.kind.clone(),
 		config: config.clone(),
-		next_ticket: AtomicU64::new(1),
+		next_ticket: AtomicU64::new(first_ticket()),
 		jobs: Mutex::new(HashMap::new()),
 		queue: Mutex::new(VecDeque::new()),
 		wake: Condvar::new(),

@@ -57,3 +57,41 @@ fn the_runtimes_builtin_workloads_name_the_workers_kernels() {
 		}
 	}
 }
+
+/// What the pallet's offchain worker sends `worker_submit` parses into the worker's params, and
+/// what `worker_result` returns parses back into what the offchain worker commits.
+#[test]
+fn offchain_worker_requests_and_worker_results_agree() {
+	use crucible_worker::service::{JobResultView, WORKER_VERSION};
+	use pallet_compute_market::offchain::{parse_result, submit_params};
+	let chain = pallet_compute_market::JobParams {
+		seed: blake2_256(b"compat"),
+		dims: BoundedVec::truncate_from(vec![64, 48, 100]),
+		target: Some([0x10; 32]),
+	};
+	let (kernel, params): (String, JobParams) =
+		serde_json::from_str(&submit_params(b"mandelbrot-fixed", &chain)).expect("the worker parses it");
+	assert_eq!(kernel, "mandelbrot-fixed");
+	assert_eq!(params, JobParams { seed: chain.seed, dims: vec![64, 48, 100], target: chain.target });
+
+	let k = kernels::by_name("mandelbrot-fixed").unwrap();
+	let out = k.reference(&JobParams { target: None, ..params }).unwrap();
+	let view = JobResultView {
+		kernel: k.name().into(),
+		kernel_hash: format!("0x{}", hex::encode(k.kernel_hash())),
+		output_digest: format!("0x{}", hex::encode(out.digest())),
+		small_output: format!("0x{}", hex::encode(&out.small)),
+		output_bytes: out.bytes.len() as u64,
+		device_class: "Vendor/Device/1.0".into(),
+		worker_version: WORKER_VERSION,
+		seconds: 0.5,
+	};
+	let json = serde_json::to_value(&view).unwrap();
+	let computed = parse_result(&json, &sp_core::H256(k.kernel_hash()), [9; 32]).expect("the chain side parses it");
+	assert_eq!(computed.output_digest.0, out.digest());
+	assert_eq!(computed.small_output, out.small);
+	assert_eq!(computed.device_class, b"Vendor/Device/1.0".to_vec());
+	assert_eq!(computed.worker_version, WORKER_VERSION);
+	// A result of another kernel is refused.
+	assert!(parse_result(&json, &sp_core::H256([0xee; 32]), [9; 32]).is_none());
+}

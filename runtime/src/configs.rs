@@ -208,6 +208,7 @@ impl pallet_compute_market::Config for Runtime {
 	type Randomness = RandomnessCollectiveFlip;
 	type TreasuryAccount = MarketTreasuryAccount;
 	type MinProviderBond = MinProviderBond;
+	type AuthorityId = pallet_compute_market::crypto::ComputeAuthId;
 	type UnbondingPeriod = ProviderUnbondingPeriod;
 	type MaxProviders = ConstU32<128>;
 	type MaxDeviceClasses = MaxDeviceClasses;
@@ -228,4 +229,56 @@ impl pallet_compute_market::Config for Runtime {
 	type SlashNoShow = SlashNoShow;
 	type RetentionPeriod = JobRetention;
 	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;
+}
+
+/// The offchain worker signs its transactions like a wallet would: the runtime's full
+/// transaction extension, a mortal era of [`OFFCHAIN_TX_MORTALITY`] blocks, no tip.
+impl frame_system::offchain::SigningTypes for Runtime {
+	type Public = <crate::Signature as sp_runtime::traits::Verify>::Signer;
+	type Signature = crate::Signature;
+}
+
+/// Blocks an offchain worker's transaction stays valid for.
+pub const OFFCHAIN_TX_MORTALITY: u64 = 64;
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = crate::UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_signed_transaction<
+		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
+		call: RuntimeCall,
+		public: Self::Public,
+		account: AccountId,
+		nonce: Nonce,
+	) -> Option<crate::UncheckedExtrinsic> {
+		use sp_runtime::{generic::Era, traits::SaturatedConversion};
+		let current = System::block_number().saturated_into::<u64>().saturating_sub(1);
+		let extension: crate::TxExtension = (
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::mortal(OFFCHAIN_TX_MORTALITY, current)),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		);
+		let payload = crate::SignedPayload::new(call, extension)
+			.map_err(|e| log::warn!(target: "runtime::offchain", "cannot sign: {e:?}"))
+			.ok()?;
+		let signature = codec::Encode::using_encoded(&payload, |bytes| A::sign(bytes, public))?;
+		let (call, extension, _) = payload.deconstruct();
+		Some(crate::UncheckedExtrinsic::new_signed(call, account.into(), signature, extension))
+	}
 }

@@ -126,9 +126,22 @@ pub fn builtin_workloads() -> Vec<pallet_compute_market::Workload<Balance>> {
 	]
 }
 
-/// A genesis configuration from its validators, endowed accounts and sudo key.
+/// Bond of each genesis compute provider: ten times the minimum.
+pub const GENESIS_PROVIDER_BOND: Balance = 10 * crate::configs::MinProviderBond::get();
+
+/// A compute provider at genesis: its account bonds [`GENESIS_PROVIDER_BOND`] and its compute
+/// key is the account's own sr25519 key (what the node's keystore holds for dev accounts).
+fn genesis_provider(
+	k: Sr25519Keyring,
+) -> (AccountId, Balance, pallet_compute_market::crypto::Public, Vec<Vec<u8>>) {
+	(k.to_account_id(), GENESIS_PROVIDER_BOND, k.public().into(), vec![])
+}
+
+/// A genesis configuration from its validators, compute providers, endowed accounts and sudo
+/// key.
 pub fn genesis(
 	validators: Vec<GenesisValidator>,
+	providers: Vec<Sr25519Keyring>,
 	endowed: Vec<AccountId>,
 	sudo: Option<AccountId>,
 ) -> Value {
@@ -158,7 +171,10 @@ pub fn genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo },
-		compute_market: ComputeMarketConfig { workloads: builtin_workloads() },
+		compute_market: ComputeMarketConfig {
+			workloads: builtin_workloads(),
+			providers: providers.into_iter().map(genesis_provider).collect::<Vec<_>>(),
+		},
 	})
 }
 
@@ -167,16 +183,19 @@ fn dev_endowed() -> Vec<AccountId> {
 	Sr25519Keyring::iter().map(|k| k.to_account_id()).collect()
 }
 
-/// `development`: Alice validates alone.
+/// `development`: Alice validates alone. Alice and Bob are compute providers, both served by
+/// the one dev node (so replicated workloads, quorum 2, can verify); order jobs as anyone else.
 pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![GenesisValidator::from_keyring(Sr25519Keyring::Alice)],
+		vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob],
 		dev_endowed(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
 }
 
-/// `local_testnet`: Alice, Bob and Charlie validate.
+/// `local_testnet`: Alice, Bob and Charlie validate, and each is a compute provider served by
+/// its own node.
 pub fn local_config_genesis() -> Value {
 	genesis(
 		vec![
@@ -184,6 +203,7 @@ pub fn local_config_genesis() -> Value {
 			GenesisValidator::from_keyring(Sr25519Keyring::Bob),
 			GenesisValidator::from_keyring(Sr25519Keyring::Charlie),
 		],
+		vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie],
 		dev_endowed(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
@@ -275,6 +295,29 @@ mod tests {
 			let hs = pallet_compute_market::Workloads::<Runtime>::get(0).unwrap();
 			assert_eq!(hs.name.to_vec(), b"hash-search".to_vec());
 			assert_eq!(hs.kernel_hash.0, sp_io::hashing::blake2_256(kernel_sources::HASH_SEARCH.as_bytes()));
+		});
+	}
+
+	#[test]
+	fn genesis_providers_bond_and_use_their_own_keys() {
+		use frame_support::traits::fungible::InspectHold;
+		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			assert_eq!(pallet_compute_market::Providers::<Runtime>::count(), 2);
+			for k in [Sr25519Keyring::Alice, Sr25519Keyring::Bob] {
+				let info = pallet_compute_market::Providers::<Runtime>::get(k.to_account_id()).unwrap();
+				assert_eq!(info.compute_key, k.public().into());
+				assert_eq!(info.bond, GENESIS_PROVIDER_BOND);
+				assert_eq!(
+					crate::Balances::balance_on_hold(
+						&crate::RuntimeHoldReason::ComputeMarket(pallet_compute_market::HoldReason::ProviderBond),
+						&k.to_account_id()
+					),
+					GENESIS_PROVIDER_BOND
+				);
+			}
+		});
+		build(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			assert_eq!(pallet_compute_market::Providers::<Runtime>::count(), 3);
 		});
 	}
 

@@ -2,9 +2,10 @@
 // reads a raw Uint8Array given for them as already SCALE-encoded.
 //
 // The compute market through polkadot.js on a dev chain: a workload registered by sudo, a
-// provider bonding, a consumer ordering a hash search, and the provider committing and
-// revealing an attested result that the runtime re-checks before it pays. (The provider's
-// side is played by this test here; the offchain-worker pipeline does it on real nodes.)
+// provider bonding, a consumer ordering a hash search, and the assigned provider committing
+// and revealing an attested result that the runtime re-checks before it pays. The node runs
+// with `--compute-worker none`, so this test plays the provider's side by hand (the
+// pipeline test lets the node's offchain worker do it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
@@ -13,7 +14,7 @@ import { u8aConcat, u8aToHex, bnToU8a, stringToU8a, compactAddLength } from '@po
 import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
 
 const UNIT = 10n ** 12n;
-let node, api, alice, bob, charlie, bobCompute;
+let node, api, alice, bob, charlie, dave, daveCompute, eve;
 
 const le = (n, bits) => bnToU8a(n, { bitLength: bits, isLe: true });
 const DEVICE = 'pocl/cpu/e2e';
@@ -21,11 +22,11 @@ const KERNEL_HASH = u8aToHex(blake2AsU8a(stringToU8a('// e2e kernel source\n')))
 
 before(async () => {
   await cryptoWaitReady();
-  node = await CrucibleNode.start({ chain: 'dev', name: 'market' });
+  node = await CrucibleNode.start({ chain: 'dev', name: 'market', extraArgs: ['--compute-worker', 'none'] });
   api = await node.api();
   const keyring = new Keyring({ type: 'sr25519' });
-  [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((u) => keyring.addFromUri(u));
-  bobCompute = keyring.addFromUri('//Bob//compute');
+  [alice, bob, charlie, dave, eve] = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve'].map((u) => keyring.addFromUri(u));
+  daveCompute = keyring.addFromUri('//Dave//compute');
 });
 
 after(async () => { if (node) await node.stop(); });
@@ -66,13 +67,34 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   r = await submitAndFinalize(api, api.tx.computeMarket.registerWorkload(workload), bob);
   assert.equal(r.dispatchError.name, 'BadOrigin');
 
-  // Bob registers as a provider with his compute key.
+  // Dave registers as a provider with his compute key (Alice and Bob are genesis providers
+  // whose compute keys are their account keys).
   const bond = api.consts.computeMarket.minProviderBond.toBigInt();
-  r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(bond, bobCompute.publicKey, [DEVICE]), bob);
+  r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(bond, daveCompute.publicKey, [DEVICE]), dave);
   assert.equal(r.dispatchError, null);
-  const provider = (await api.call.computeMarketApi.provider(bob.address)).unwrap();
+  const provider = (await api.call.computeMarketApi.provider(dave.address)).unwrap();
   assert.equal(provider.bond.toBigInt(), bond);
   assert.equal(provider.status.type, 'Active');
+  r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(bond, daveCompute.publicKey, [DEVICE]), dave);
+  assert.deepEqual([r.dispatchError.section, r.dispatchError.name], ['computeMarket', 'AlreadyProvider']);
+  const providers = {
+    [alice.address]: { account: alice, compute: alice },
+    [bob.address]: { account: bob, compute: bob },
+    [dave.address]: { account: dave, compute: daveCompute },
+  };
+
+  // The genesis providers declare the device class they will attest (they start with a
+  // placeholder); an empty list is refused.
+  const [ra, rb, rEmpty] = await Promise.all([
+    submitAndFinalize(api, api.tx.computeMarket.setDeviceClasses([DEVICE]), alice),
+    submitAndFinalize(api, api.tx.computeMarket.setDeviceClasses([DEVICE]), bob),
+    submitAndFinalize(api, api.tx.computeMarket.setDeviceClasses([]), eve),
+  ]);
+  for (const x of [ra, rb]) {
+    assert.equal(x.dispatchError, null);
+    assert.ok(x.events.some(({ event }) => api.events.computeMarket.DeviceClassesSet.is(event)));
+  }
+  assert.equal(rEmpty.dispatchError.name, 'InvalidDeviceClasses');
 
   // Charlie orders a job; the runtime API quotes it first.
   const seed = blake2AsU8a(stringToU8a('e2e seed'));
@@ -98,30 +120,34 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(wid, params, 1, 1, 10n ** 30n, deadline), charlie);
   assert.deepEqual([r.dispatchError.section, r.dispatchError.name], ['computeMarket', 'InsufficientBalance']);
 
-  // The next block assigns it to Bob, the only provider.
-  await waitFor(async () => (await api.call.computeMarketApi.assignmentsOf(bob.address)).some((j) => j.toNumber() === jobId), 30_000, 'assignment');
-  const job = (await api.call.computeMarketApi.job(jobId)).unwrap();
-  assert.equal(job.status.type, 'Assigned');
+  // The next block assigns it to one of the three providers, drawn at random.
+  const job = await waitFor(async () => {
+    const j = (await api.call.computeMarketApi.job(jobId)).unwrap();
+    return j.status.type === 'Assigned' ? j : false;
+  }, 30_000, 'assignment');
   assert.equal(job.kernelHash.toHex(), builtin.kernelHash.toHex());
-  assert.equal(job.assignments[0].provider.toString(), bob.address);
+  const assigned = job.assignments[0].provider.toString();
+  assert.ok(providers[assigned], `assigned to a provider: ${assigned}`);
+  assert.ok((await api.call.computeMarketApi.assignmentsOf(assigned)).some((j) => j.toNumber() === jobId));
+  const { account: providerAccount, compute: providerCompute } = providers[assigned];
 
-  // Bob computes, commits, and reveals with an attestation by his compute key.
+  // The provider computes, commits, and reveals with an attestation by its compute key.
   const out = solve(seed, 1000, target);
   assert.ok(out, 'a nonce exists');
   const digest = blake2AsU8a(out, 256);
-  const salt = blake2AsU8a(stringToU8a('bob salt'));
-  const commitment = blake2AsU8a(u8aConcat(le(jobId, 64), digest, salt, bob.publicKey), 256);
-  r = await submitAndFinalize(api, api.tx.computeMarket.commitResult(jobId, commitment), bob);
+  const salt = blake2AsU8a(stringToU8a('provider salt'));
+  const commitment = blake2AsU8a(u8aConcat(le(jobId, 64), digest, salt, providerAccount.publicKey), 256);
+  r = await submitAndFinalize(api, api.tx.computeMarket.commitResult(jobId, commitment), providerAccount);
   assert.equal(r.dispatchError, null);
 
   const message = u8aConcat(stringToU8a('crucible/attest/v1'), le(jobId, 64), kernelHash, digest, le(7, 32), compactAddLength(stringToU8a(DEVICE)));
-  const attestation = { workerVersion: 7, deviceClass: DEVICE, signature: bobCompute.sign(message) };
-  // A forged attestation (signed by the account key, not the compute key) is refused.
-  r = await submitAndFinalize(api, api.tx.computeMarket.revealResult(jobId, digest, salt, u8aToHex(out), { ...attestation, signature: bob.sign(message) }), bob);
+  const attestation = { workerVersion: 7, deviceClass: DEVICE, signature: providerCompute.sign(message) };
+  // A forged attestation (signed by another key than the registered compute key) is refused.
+  r = await submitAndFinalize(api, api.tx.computeMarket.revealResult(jobId, digest, salt, u8aToHex(out), { ...attestation, signature: eve.sign(message) }), providerAccount);
   assert.equal(r.dispatchError.name, 'BadAttestation');
 
-  const bobBefore = await freeOf(bob.address);
-  r = await submitAndFinalize(api, api.tx.computeMarket.revealResult(jobId, digest, salt, u8aToHex(out), attestation), bob);
+  const providerBefore = await freeOf(providerAccount.address);
+  r = await submitAndFinalize(api, api.tx.computeMarket.revealResult(jobId, digest, salt, u8aToHex(out), attestation), providerAccount);
   assert.equal(r.dispatchError, null);
   const ev = (name) => r.events.filter(({ event }) => api.events.computeMarket[name].is(event)).map(({ event }) => event.data);
   assert.equal(ev('JobVerified').length, 1);
@@ -133,7 +159,7 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   assert.equal(paid.treasuryCut.toBigInt(), cut);
   assert.equal(paid.reward.toBigInt(), reward);
   const fee = r.events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event)).event.data.actualFee.toBigInt();
-  assert.equal(await freeOf(bob.address, r.blockHash), bobBefore - fee + price - cut + reward);
+  assert.equal(await freeOf(providerAccount.address, r.blockHash), providerBefore - fee + price - cut + reward);
 
   const done = (await api.call.computeMarketApi.job(jobId)).unwrap();
   assert.equal(done.status.type, 'Verified');

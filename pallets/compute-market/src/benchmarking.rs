@@ -276,6 +276,24 @@ mod benchmarks {
 		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Revealing));
 	}
 
+	/// Replacing `MaxDeviceClasses` classes with as many others.
+	#[benchmark]
+	fn set_device_classes() {
+		let who = register_providers::<T>(1)[0].clone();
+		let classes: Vec<DeviceClass> = max_device_classes::<T>()
+			.into_iter()
+			.map(|c| {
+				let mut c = c.to_vec();
+				c.push(b'+');
+				BoundedVec::truncate_from(c)
+			})
+			.collect();
+		let classes = BoundedVec::truncate_from(classes);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), classes.clone());
+		assert_eq!(Providers::<T>::get(&who).map(|i| i.device_classes), Some(classes));
+	}
+
 	/// `on_initialize` with nothing to settle and nothing pending.
 	#[benchmark]
 	fn on_initialize_base() {

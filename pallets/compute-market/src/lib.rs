@@ -65,6 +65,7 @@ pub mod assignment;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod commit_reveal;
+pub mod offchain;
 pub mod orders;
 pub mod providers;
 pub mod registry;
@@ -82,6 +83,9 @@ mod tests;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// The target of this pallet's log lines.
+pub const LOG_TARGET: &str = "runtime::compute-market";
+
 /// Crucible's key type for compute keys: `crcp`.
 pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"crcp");
 
@@ -90,7 +94,30 @@ pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"c
 pub mod crypto {
 	use super::KEY_TYPE;
 	use sp_application_crypto::{app_crypto, sr25519};
+	use sp_runtime::{MultiSignature, MultiSigner};
 	app_crypto!(sr25519, KEY_TYPE);
+
+	/// Signs the offchain worker's transactions with the compute key, for runtimes whose
+	/// accounts are `MultiSigner`s: the provider account is the compute key's account.
+	pub struct ComputeAuthId;
+
+	impl frame_system::offchain::AppCrypto<MultiSigner, MultiSignature> for ComputeAuthId {
+		type RuntimeAppPublic = Public;
+		type GenericPublic = sp_core::sr25519::Public;
+		type GenericSignature = sp_core::sr25519::Signature;
+	}
+
+	/// The same, for test runtimes whose accounts are bare sr25519 keys.
+	impl
+		frame_system::offchain::AppCrypto<
+			<sp_core::sr25519::Signature as sp_runtime::traits::Verify>::Signer,
+			sp_core::sr25519::Signature,
+		> for ComputeAuthId
+	{
+		type RuntimeAppPublic = Public;
+		type GenericPublic = sp_core::sr25519::Public;
+		type GenericSignature = sp_core::sr25519::Signature;
+	}
 }
 
 #[frame_support::pallet]
@@ -116,7 +143,9 @@ pub mod pallet {
 	/// Every number the market runs on comes through here as a `Get<_>`, so that the runtime can
 	/// bind it to a constant or to a governance-set parameter.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
+	{
 		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
@@ -198,6 +227,14 @@ pub mod pallet {
 		/// Blocks a finished job stays in storage before it is pruned.
 		#[pallet::constant]
 		type RetentionPeriod: Get<BlockNumberFor<Self>>;
+
+		/// How the offchain worker signs its transactions: with the local compute key, from
+		/// the account of that key (see [`crypto::ComputeAuthId`]).
+		type AuthorityId: frame_system::offchain::AppCrypto<
+			Self::Public,
+			Self::Signature,
+			RuntimeAppPublic = crypto::Public,
+		>;
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -301,12 +338,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Stats<T: Config> = StorageValue<_, MarketStats<BalanceOf<T>>, ValueQuery>;
 
-	/// Workloads registered at genesis.
+	/// Workloads and providers registered at genesis.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The built-in workloads.
 		pub workloads: alloc::vec::Vec<WorkloadOf<T>>,
+		/// Providers: account, bond (held from the account's genesis balance), compute key,
+		/// declared device classes (empty: a placeholder the offchain worker replaces with its
+		/// worker's class before its first reveal).
+		pub providers: alloc::vec::Vec<(T::AccountId, BalanceOf<T>, crypto::Public, alloc::vec::Vec<alloc::vec::Vec<u8>>)>,
 	}
 
 	#[pallet::genesis_build]
@@ -315,6 +356,19 @@ pub mod pallet {
 			for w in &self.workloads {
 				if let Err(e) = Pallet::<T>::do_register_workload(w.clone()) {
 					panic!("invalid genesis workload {:?}: {:?}", w.name, e);
+				}
+			}
+			for (who, bond, key, classes) in &self.providers {
+				let mut classes: alloc::vec::Vec<DeviceClass> = classes
+					.iter()
+					.map(|c| DeviceClass::try_from(c.clone()).expect("genesis device class too long"))
+					.collect();
+				if classes.is_empty() {
+					classes.push(DeviceClass::truncate_from(b"unknown".to_vec()));
+				}
+				let classes = BoundedVec::try_from(classes).expect("too many genesis device classes");
+				if let Err(e) = Pallet::<T>::do_register_provider(who.clone(), *bond, key.clone(), classes) {
+					panic!("invalid genesis provider {who:?}: {e:?}");
 				}
 			}
 		}
@@ -331,6 +385,11 @@ pub mod pallet {
 		WorkloadRetired { workload: WorkloadId },
 		/// A provider registered with a bond.
 		ProviderRegistered { provider: T::AccountId, bond: BalanceOf<T> },
+		/// A provider declared the device classes it runs.
+		DeviceClassesSet {
+			provider: T::AccountId,
+			device_classes: BoundedVec<DeviceClass, T::MaxDeviceClasses>,
+		},
 		/// A provider added to its bond.
 		BondIncreased { provider: T::AccountId, amount: BalanceOf<T>, bond: BalanceOf<T> },
 		/// A provider started to leave; it can withdraw from `unlock_at` on.
@@ -487,6 +546,12 @@ pub mod pallet {
 			Self::prune(now, remaining)
 		}
 
+		/// Run this node's assignments on its compute worker; commit and reveal the results
+		/// (see [`offchain`]).
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::run_offchain_worker(now);
+		}
+
 		fn integrity_test() {
 			assert!(T::MaxReplicas::get() >= 1 && T::MaxReplicas::get() <= u8::MAX as u32);
 			assert!(T::MaxAttempts::get() >= 1);
@@ -612,6 +677,19 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_reveal(who, job, output_digest, salt, small_output, attestation)
+		}
+
+		/// Replace the caller's declared device classes (at least one, each non-empty and
+		/// distinct). The offchain worker declares its worker's class this way before its
+		/// first reveal.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_device_classes())]
+		pub fn set_device_classes(
+			origin: OriginFor<T>,
+			device_classes: BoundedVec<DeviceClass, T::MaxDeviceClasses>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_device_classes(who, device_classes)
 		}
 	}
 

@@ -98,7 +98,77 @@ impl Config for Test {
 	type SlashWrong = SlashWrong;
 	type SlashNoShow = SlashNoShow;
 	type RetentionPeriod = ConstU64<20>;
+	type AuthorityId = TestAuthId;
 	type WeightInfo = ();
+}
+
+/// The offchain worker's signer in tests: an sr25519 key whose account is the `u64` of its
+/// first eight bytes (so tests keep their small numeric accounts).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, codec::Decode, scale_info::TypeInfo)]
+pub struct TestPublic(pub sr25519::Public);
+
+impl sp_runtime::traits::IdentifyAccount for TestPublic {
+	type AccountId = AccountId;
+	fn into_account(self) -> AccountId {
+		account_of_key(&self.0)
+	}
+}
+
+impl From<sr25519::Public> for TestPublic {
+	fn from(p: sr25519::Public) -> Self {
+		TestPublic(p)
+	}
+}
+
+impl From<TestPublic> for sr25519::Public {
+	fn from(p: TestPublic) -> Self {
+		p.0
+	}
+}
+
+/// The account of a compute key in tests.
+pub fn account_of_key(key: &sr25519::Public) -> AccountId {
+	let mut b = [0u8; 8];
+	b.copy_from_slice(&key.0[..8]);
+	u64::from_le_bytes(b)
+}
+
+/// [`crate::offchain`]'s signer in tests.
+pub struct TestAuthId;
+impl frame_system::offchain::AppCrypto<TestPublic, sr25519::Signature> for TestAuthId {
+	type RuntimeAppPublic = crypto::Public;
+	type GenericPublic = sr25519::Public;
+	type GenericSignature = sr25519::Signature;
+}
+
+impl frame_system::offchain::SigningTypes for Test {
+	type Public = TestPublic;
+	type Signature = sr25519::Signature;
+}
+
+/// Transactions the offchain worker builds in tests: signed by account, no extension.
+pub type TestXt = frame_system::mocking::MockUncheckedExtrinsic<Test>;
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = TestXt;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_signed_transaction<A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+		call: RuntimeCall,
+		_public: TestPublic,
+		account: AccountId,
+		_nonce: u32,
+	) -> Option<TestXt> {
+		Some(TestXt::new_signed(call, account, (), ()))
+	}
 }
 
 /// Workload 0: a hash search over `dims[0]` nonces, 1,000 nonces per unit.
@@ -174,6 +244,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		.unwrap();
 	pallet_compute_market::GenesisConfig::<Test> {
 		workloads: vec![hash_search_workload(), matmul_workload(), render_workload()],
+		providers: vec![],
 	}
 	.assimilate_storage(&mut t)
 	.unwrap();

@@ -26,11 +26,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyProvider);
 		ensure!(bond >= T::MinProviderBond::get(), Error::<T>::BondTooLow);
 		ensure!(Providers::<T>::count() < T::MaxProviders::get(), Error::<T>::TooManyProviders);
-		ensure!(!device_classes.is_empty(), Error::<T>::InvalidDeviceClasses);
-		for (i, d) in device_classes.iter().enumerate() {
-			ensure!(!d.is_empty(), Error::<T>::InvalidDeviceClasses);
-			ensure!(!device_classes[..i].contains(d), Error::<T>::InvalidDeviceClasses);
-		}
+		Self::ensure_device_classes(&device_classes)?;
 		T::Currency::hold(&HoldReason::ProviderBond.into(), &who, bond)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		let info = ProviderInfo {
@@ -44,6 +40,32 @@ impl<T: Config> Pallet<T> {
 		Self::set_candidate(&who, Some(Self::draw_weight(&info)));
 		Providers::<T>::insert(&who, info);
 		Self::deposit_event(Event::ProviderRegistered { provider: who, bond });
+		Ok(())
+	}
+
+	/// At least one device class, each non-empty and distinct.
+	fn ensure_device_classes(classes: &[DeviceClass]) -> DispatchResult {
+		ensure!(!classes.is_empty(), Error::<T>::InvalidDeviceClasses);
+		for (i, d) in classes.iter().enumerate() {
+			ensure!(!d.is_empty(), Error::<T>::InvalidDeviceClasses);
+			ensure!(!classes[..i].contains(d), Error::<T>::InvalidDeviceClasses);
+		}
+		Ok(())
+	}
+
+	/// Replace a provider's declared device classes (its hardware changed). Reveals attest one
+	/// of them; those already revealed keep the class they named.
+	pub fn do_set_device_classes(
+		who: T::AccountId,
+		device_classes: BoundedVec<DeviceClass, T::MaxDeviceClasses>,
+	) -> DispatchResult {
+		Self::ensure_device_classes(&device_classes)?;
+		Providers::<T>::try_mutate(&who, |info| -> DispatchResult {
+			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
+			info.device_classes = device_classes.clone();
+			Ok(())
+		})?;
+		Self::deposit_event(Event::DeviceClassesSet { provider: who, device_classes });
 		Ok(())
 	}
 

@@ -25,6 +25,7 @@ pub trait WeightInfo {
 	fn cancel_job(q: u32) -> Weight;
 	fn commit_result() -> Weight;
 	fn reveal_result() -> Weight;
+	fn set_device_classes() -> Weight;
 	fn on_initialize_base() -> Weight;
 	fn assign_job(p: u32) -> Weight;
 	fn expire_job() -> Weight;
@@ -76,6 +77,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn reveal_result() -> Weight {
 		Weight::from_parts(120_000_000, 10_000).saturating_add(T::DbWeight::get().reads_writes(2, 1))
 	}
+	fn set_device_classes() -> Weight {
+		Weight::from_parts(30_000_000, 4_000).saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
 	fn on_initialize_base() -> Weight {
 		Weight::from_parts(5_000_000, 1_000).saturating_add(T::DbWeight::get().reads_writes(2, 1))
 	}
@@ -112,6 +116,7 @@ impl WeightInfo for () {
 	fn cancel_job(_q: u32) -> Weight { Weight::from_parts(60_000_000, 8_000) }
 	fn commit_result() -> Weight { Weight::from_parts(40_000_000, 8_000) }
 	fn reveal_result() -> Weight { Weight::from_parts(120_000_000, 10_000) }
+	fn set_device_classes() -> Weight { Weight::from_parts(30_000_000, 4_000) }
 	fn on_initialize_base() -> Weight { Weight::from_parts(5_000_000, 1_000) }
 	fn assign_job(_p: u32) -> Weight { Weight::from_parts(80_000_000, 10_000) }
 	fn expire_job() -> Weight { Weight::from_parts(50_000_000, 8_000) }

@@ -3,6 +3,7 @@
 mod assignment;
 mod commit_reveal;
 mod invariants;
+mod offchain;
 mod orders;
 mod providers;
 mod registry;

@@ -1,0 +1,93 @@
+// The offchain-worker pipeline on a dev chain: one job of each built-in workload goes from
+// `submitJob` to Verified with nobody but the node at work — its offchain worker posts each
+// assignment (Alice's and Bob's, the dev chain's two genesis providers) to the embedded OpenCL
+// worker, commits, declares its device class, reveals, and the runtime verifies and pays.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
+import { jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency } from '../lib/market.js';
+
+let node, api, charlie;
+
+before(async () => {
+  await cryptoWaitReady();
+  node = await CrucibleNode.start({ chain: 'dev', name: 'pipeline' });
+  api = await node.api();
+  charlie = new Keyring({ type: 'sr25519' }).addFromUri('//Charlie');
+});
+
+after(async () => { if (node) await node.stop(); });
+
+test('one job of each workload is run by the offchain worker, verified and paid exactly', async () => {
+  const specs = await jobSpecs(api);
+  const calls = [];
+  for (const s of specs) {
+    s.units = await unitsFor(api, s);
+    s.price = s.workload.priceFloor.toBigInt() * 3n;
+    const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 200;
+    calls.push(api.tx.computeMarket.submitJob(s.id, s.params, s.units, s.replicas, s.price, deadline));
+  }
+  const freeOf = async (who, at) => (await (at ? await api.at(at) : api).query.system.account(who)).data.free.toBigInt();
+  const before = await freeOf(charlie.address);
+
+  // One batch of five orders: one fee.
+  const r = await submitAndFinalize(api, api.tx.utility.batchAll(calls), charlie);
+  assert.equal(r.dispatchError, null);
+  const fee = r.events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event)).event.data.actualFee.toBigInt();
+  const submitted = r.events.filter(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).map(({ event }) => event.data.job.toNumber());
+  assert.equal(submitted.length, specs.length);
+  specs.forEach((s, i) => { s.job = submitted[i]; });
+  const submittedAt = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
+
+  // Wait until every job is Verified (the node does all the work).
+  await waitFor(async () => {
+    const jobs = await Promise.all(specs.map((s) => api.call.computeMarketApi.job(s.job)));
+    const states = jobs.map((j) => j.unwrap().status.type);
+    if (states.some((t) => t === 'Failed' || t === 'Refunded')) throw new Error(`a job failed: ${states}`);
+    return states.every((t) => t === 'Verified');
+  }, 180_000, 'every job verified', 1000);
+
+  const head = (await api.rpc.chain.getHeader()).number.toNumber();
+  const events = await marketEvents(api, submittedAt, head);
+  const cutRate = BigInt(api.consts.computeMarket.treasuryCut.toNumber());
+  const rewardPerUnit = api.consts.computeMarket.rewardPerUnit.toBigInt();
+  let spent = 0n;
+  for (const s of specs) {
+    const job = (await api.call.computeMarketApi.job(s.job)).unwrap();
+    const result = job.result.unwrap();
+    // The verified digest is the worker's Rust reference for the same parameters.
+    const ref = referenceOf(s.kernel, s.params);
+    assert.equal(result.outputDigest.toHex(), ref.output_digest, `${s.kernel}: digest`);
+    assert.equal(u8aToHex(result.smallOutput), ref.small_output, `${s.kernel}: small output`);
+    assert.equal(result.accepted.toNumber(), s.replicas, `${s.kernel}: every replica accepted`);
+
+    // Every accepted provider is paid price × units less the treasury's cut, and minted
+    // RewardPerUnit × units.
+    const paid = events.filter((e) => e.method === 'ProviderPaid' && e.data.job.toNumber() === s.job);
+    assert.equal(paid.length, s.replicas, `${s.kernel}: providers paid`);
+    const gross = s.price * BigInt(s.units);
+    const cut = gross * cutRate / 1_000_000_000n;
+    for (const p of paid) {
+      assert.equal(p.data.payment.toBigInt(), gross - cut);
+      assert.equal(p.data.treasuryCut.toBigInt(), cut);
+      assert.equal(p.data.reward.toBigInt(), rewardPerUnit * BigInt(s.units));
+    }
+    assert.ok(!events.some((e) => e.method === 'ProviderSlashed' && e.data.job.toNumber() === s.job), 'nobody slashed');
+    spent += gross * BigInt(s.replicas);
+    const lat = await jobLatency(api, job, submittedAt);
+    console.log(`  ${s.kernel.padEnd(16)} order→verified: ${lat.blocks} blocks, ${lat.seconds.toFixed(1)} s (digest ${ref.output_digest.slice(0, 18)}…)`);
+  }
+
+  // The consumer was charged exactly: the fee and what the accepted providers were paid.
+  const after = await freeOf(charlie.address);
+  assert.equal(after, before - fee - spent);
+  assert.equal((await api.query.balances.holds(charlie.address)).filter((h) => h.id.isComputeMarket).length, 0);
+
+  // The providers declared the worker's device class on their own before their first reveal.
+  const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+  const classes = (await api.call.computeMarketApi.provider(alice.address)).unwrap().deviceClasses.map((c) => c.toUtf8());
+  assert.ok(classes.some((c) => c !== 'unknown'), `declared classes: ${classes}`);
+});
