@@ -14,7 +14,11 @@
 
 use std::sync::Arc;
 
-use crucible_runtime::{opaque::Block, AccountId, Balance, BlockNumber, MaxDeviceClasses, MaxReplicas};
+use crucible_runtime::{
+	configs::{MaxDeviceClasses, MaxReplicas},
+	opaque::Block,
+	AccountId, Balance, BlockNumber,
+};
 use jsonrpsee::{
 	core::RpcResult,
 	proc_macros::rpc,

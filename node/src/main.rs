@@ -9,6 +9,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod compute;
+mod compute_rpc;
 mod rpc;
 mod service;
 

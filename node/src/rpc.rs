@@ -1,9 +1,14 @@
 //! The node's JSON-RPC extensions beyond the standard set sc-service installs
-//! (`system_*`, `chain_*`, `state_*`, `author_*`): account nonces and transaction payment.
+//! (`system_*`, `chain_*`, `state_*`, `author_*`): account nonces, transaction payment, and
+//! the compute market's `compute_*` (see [`crate::compute_rpc`]).
 
 use std::sync::Arc;
 
-use crucible_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use crucible_runtime::{
+	configs::{MaxDeviceClasses, MaxReplicas},
+	opaque::Block,
+	AccountId, Balance, BlockNumber, Nonce,
+};
 use jsonrpsee::RpcModule;
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
@@ -31,17 +36,26 @@ where
 		+ 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
-		+ BlockBuilder<Block>,
+		+ pallet_compute_market::runtime_api::ComputeMarketApi<
+			Block,
+			AccountId,
+			Balance,
+			BlockNumber,
+			MaxReplicas,
+			MaxDeviceClasses,
+		> + BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use crate::compute_rpc::{Compute, ComputeApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(Compute::new(client).into_rpc())?;
 
 	Ok(module)
 }

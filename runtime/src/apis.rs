@@ -205,6 +205,9 @@ impl_runtime_apis! {
 		fn provider(provider: AccountId) -> Option<pallet_compute_market::ProviderInfo<Balance, BlockNumber, MaxDeviceClasses>> {
 			pallet_compute_market::Providers::<Runtime>::get(provider)
 		}
+		fn providers() -> Vec<(AccountId, pallet_compute_market::ProviderInfo<Balance, BlockNumber, MaxDeviceClasses>)> {
+			pallet_compute_market::Providers::<Runtime>::iter().collect()
+		}
 		fn stats() -> pallet_compute_market::MarketStats<Balance> {
 			pallet_compute_market::Pallet::<Runtime>::stats()
 		}

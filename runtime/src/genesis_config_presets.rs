@@ -279,7 +279,9 @@ mod tests {
 			assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
 			assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
 			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.clone()));
-			assert_eq!(System::account(&alice).data.free, ENDOWMENT);
+			// Alice is also a genesis compute provider: her bond is held from her endowment.
+			assert_eq!(System::account(&alice).data.free, ENDOWMENT - GENESIS_PROVIDER_BOND);
+			assert_eq!(System::account(&alice).data.reserved, GENESIS_PROVIDER_BOND);
 			assert_eq!(
 				pallet_balances::TotalIssuance::<Runtime>::get(),
 				ENDOWMENT * Sr25519Keyring::iter().count() as Balance +

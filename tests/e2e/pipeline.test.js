@@ -86,6 +86,28 @@ test('one job of each workload is run by the offchain worker, verified and paid 
   assert.equal(after, before - fee - spent);
   assert.equal((await api.query.balances.holds(charlie.address)).filter((h) => h.id.isComputeMarket).length, 0);
 
+  // The same through the node's compute_* RPC, as plain JSON.
+  const viaRpc = await node.rpc('compute_job', [specs[1].job]);
+  assert.equal(viaRpc.status, 'Verified');
+  assert.equal(viaRpc.result.outputDigest, referenceOf(specs[1].kernel, specs[1].params).output_digest);
+  assert.equal(viaRpc.consumer, charlie.address);
+  assert.equal(viaRpc.assignments.length, 2);
+  assert.equal(await node.rpc('compute_job', [999_999]), null);
+  const mine = await node.rpc('compute_jobsOf', [charlie.address]);
+  for (const s of specs) assert.ok(mine.includes(s.job), `jobsOf has ${s.job}`);
+  const providers = await node.rpc('compute_providers', []);
+  assert.equal(providers.length, 2);
+  for (const p of providers) {
+    assert.equal(p.status, 'Active');
+    assert.equal(typeof p.bond, 'string');
+    assert.ok(BigInt(p.bond) >= api.consts.computeMarket.minProviderBond.toBigInt());
+  }
+  const hs = specs[0];
+  const quote = await node.rpc('compute_quote', [hs.id, hs.params, hs.units, 1, String(hs.price)]);
+  assert.equal(BigInt(quote.budget), hs.price * BigInt(hs.units));
+  await assert.rejects(node.rpc('compute_quote', [hs.id, hs.params, hs.units, 1, '1']), (e) => e.rpc.code === 1001 && e.rpc.data === 'PriceBelowFloor');
+  await assert.rejects(node.rpc('compute_jobsOf', ['not-an-address']), (e) => e.rpc.code === -32602);
+
   // The providers declared the worker's device class on their own before their first reveal.
   const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
   const classes = (await api.call.computeMarketApi.provider(alice.address)).unwrap().deviceClasses.map((c) => c.toUtf8());

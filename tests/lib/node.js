@@ -161,6 +161,19 @@ export class CrucibleNode {
     }
   }
 
+  /** A raw JSON-RPC call over HTTP: resolves to `result`, rejects with the JSON-RPC error. */
+  async rpc(method, params = []) {
+    const r = await fetch(`http://127.0.0.1:${this.rpcPort}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = await r.json();
+    if (body.error) throw Object.assign(new Error(`${method}: ${body.error.message}`), { rpc: body.error });
+    return body.result;
+  }
+
   /** The node's libp2p peer id (from its log line "Local node identity is: ..."). */
   async peerId() {
     return waitFor(() => /Local node identity is: (\w+)/.exec(this.output)?.[1], 30_000, `${this.name}'s peer id`);

@@ -45,6 +45,8 @@ sp_api::decl_runtime_apis! {
 		fn assignments_of(provider: AccountId) -> Vec<JobId>;
 		/// A provider's registration.
 		fn provider(provider: AccountId) -> Option<ProviderInfo<Balance, BlockNumber, MaxDeviceClasses>>;
+		/// Every registered provider (at most `MaxProviders`).
+		fn providers() -> Vec<(AccountId, ProviderInfo<Balance, BlockNumber, MaxDeviceClasses>)>;
 		/// Market-wide counters.
 		fn stats() -> MarketStats<Balance>;
 		/// A workload.
