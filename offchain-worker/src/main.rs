@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 fn usage() -> ExitCode {
 	eprintln!(
-		"usage:\n  crucible-worker serve [--listen 127.0.0.1:9955] [--metrics 127.0.0.1:9956] [--device auto|P:D] [--queue 64] [--timeout-secs 120]\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--device auto|P:D] [--reference]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\"}}"
+		"usage:\n  crucible-worker serve [--listen 127.0.0.1:9955] [--metrics 127.0.0.1:9956] [--device auto|P:D] [--queue 64] [--timeout-secs 120]\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--device auto|P:D] [--reference] [--png out.png (mandelbrot-fixed)]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\"}}"
 	);
 	ExitCode::from(2)
 }
@@ -41,10 +41,15 @@ fn main() -> ExitCode {
 			};
 			let mut choice = device::DeviceChoice::Auto;
 			let mut reference = false;
+			let mut png_path: Option<String> = None;
 			let mut rest = args[3..].iter();
 			while let Some(a) = rest.next() {
 				match a.as_str() {
 					"--reference" => reference = true,
+					"--png" => match rest.next() {
+						Some(p) if kernel.name() == "mandelbrot-fixed" => png_path = Some(p.clone()),
+						_ => return usage(),
+					},
 					"--device" => match rest.next().map(|s| s.parse()) {
 						Some(Ok(c)) => choice = c,
 						_ => return usage(),
@@ -60,6 +65,15 @@ fn main() -> ExitCode {
 			};
 			match result {
 				Ok((out, class)) => {
+					if let Some(path) = &png_path {
+						let written = std::fs::File::create(path)
+							.map_err(|e| crucible_worker::WorkerError::InvalidParams(format!("{path}: {e}")))
+							.and_then(|f| kernels::mandelbrot::write_png(&params, &out.bytes, std::io::BufWriter::new(f)));
+						if let Err(e) = written {
+							eprintln!("error: {e}");
+							return ExitCode::FAILURE
+						}
+					}
 					println!(
 						"{}",
 						serde_json::json!({

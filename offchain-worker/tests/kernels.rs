@@ -145,3 +145,25 @@ fn kernel_hashes_name_the_exact_sources_and_programs_are_cached() {
 	assert_eq!(d.cached_programs(), 1);
 	assert!(!d.class.is_empty() && d.class.len() <= 96);
 }
+
+#[test]
+fn mandelbrot_renders_as_a_png_of_its_escape_counts() {
+	use crucible_worker::kernels::mandelbrot::write_png;
+	let k = kernels::Mandelbrot;
+	let p = JobParams { seed: [3; 32], dims: vec![40, 30, 50], target: None };
+	let out = k.reference(&p).unwrap();
+	let mut png_bytes = Vec::new();
+	write_png(&p, &out.bytes, &mut png_bytes).unwrap();
+	let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+	let mut reader = decoder.read_info().unwrap();
+	let mut buf = vec![0; reader.output_buffer_size()];
+	let info = reader.next_frame(&mut buf).unwrap();
+	assert_eq!((info.width, info.height, info.color_type), (40, 30, png::ColorType::Grayscale));
+	for (px, b) in buf[..info.buffer_size()].iter().zip(out.bytes.chunks_exact(2)) {
+		let i = u16::from_le_bytes([b[0], b[1]]) as u32;
+		assert_eq!(*px == 0, i >= 50, "black exactly where the point never escapes");
+	}
+	assert!(buf.iter().any(|&v| v == 0) && buf.iter().any(|&v| v > 0), "both inside and outside in view");
+	// An output of the wrong size is refused.
+	assert!(write_png(&p, &out.bytes[2..], &mut Vec::new()).is_err());
+}

@@ -149,6 +149,8 @@ test('a validator killed mid-job is a no-show: the job is re-assigned, settles, 
   assert.equal(job.attempts.toNumber(), 2, 'a second attempt');
   assert.notEqual(job.assignments[0].provider.toString(), assigned, 'a fresh provider');
   assert.equal(job.result.unwrap().outputDigest.toHex(), referenceOf(spec.kernel, spec.params).output_digest);
+  const lat = await jobLatency(api, job, at);
+  console.log(`  re-assigned job order→verified: ${lat.blocks} blocks, ${lat.seconds.toFixed(1)} s (commit + reveal windows of the lost attempt included)`);
 
   const events = await marketEvents(api, at, await bestNumber(api));
   assert.equal(events.filter((e) => e.method === 'JobReassigned' && e.data.job.toNumber() === spec.job).length, 1);

@@ -1,19 +1,11 @@
 // Helpers for compute-market end-to-end tests: one job spec per built-in workload, the native
 // worker's Rust reference for the same parameters, units, events and latencies.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { blake2AsHex } from '@polkadot/util-crypto';
-import { repoRoot } from './node.js';
+import { releaseBinary } from './node.js';
 
 /** The crucible-worker binary: $CRUCIBLE_WORKER, else the release build next to the node. */
-export function workerBinary() {
-  if (process.env.CRUCIBLE_WORKER) return process.env.CRUCIBLE_WORKER;
-  const targetDir = process.env.CARGO_TARGET_DIR || join(repoRoot, 'target');
-  const bin = join(targetDir, 'release', 'crucible-worker');
-  if (!existsSync(bin)) throw new Error(`crucible-worker not found at ${bin}; build it or set CRUCIBLE_WORKER`);
-  return bin;
-}
+export const workerBinary = () => releaseBinary('crucible-worker', 'CRUCIBLE_WORKER');
 
 /** Small parameters for each built-in workload, and the replicas its verification needs. */
 const SMALL = {

@@ -13,14 +13,17 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
 
-/** The node binary: $CRUCIBLE_NODE, else the release build in $CARGO_TARGET_DIR or ./target. */
-export function nodeBinary() {
-  if (process.env.CRUCIBLE_NODE) return process.env.CRUCIBLE_NODE;
+/** A release binary of this workspace: $ENV_VAR if set, else $CARGO_TARGET_DIR/release/NAME. */
+export function releaseBinary(name, envVar) {
+  if (process.env[envVar]) return process.env[envVar];
   const targetDir = process.env.CARGO_TARGET_DIR || join(repoRoot, 'target');
-  const bin = join(targetDir, 'release', 'crucible-node');
-  if (!existsSync(bin)) throw new Error(`crucible-node not found at ${bin}; build it or set CRUCIBLE_NODE`);
+  const bin = join(targetDir, 'release', name);
+  if (!existsSync(bin)) throw new Error(`${name} not found at ${bin}; build it or set ${envVar}`);
   return bin;
 }
+
+/** The node binary: $CRUCIBLE_NODE, else the release build. */
+export const nodeBinary = () => releaseBinary('crucible-node', 'CRUCIBLE_NODE');
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
 export function freePort() {

@@ -55,6 +55,33 @@ fn render_row(params: &JobParams, y: usize, row: &mut [u16]) {
 	}
 }
 
+/// Write a render's canonical output (escape counts, `u16` LE) as an 8-bit grayscale PNG:
+/// brightness grows with the escape iteration, points that never escape are black.
+pub fn write_png(params: &JobParams, output: &[u8], out: impl std::io::Write) -> Result<(), WorkerError> {
+	Mandelbrot.validate(params)?;
+	let (w, h, max_iter) = (params.dims[0], params.dims[1], params.dims[2]);
+	if output.len() != 2 * w as usize * h as usize {
+		return Err(WorkerError::InvalidParams(format!(
+			"{} output bytes do not make a {w}×{h} render",
+			output.len()
+		)))
+	}
+	let gray: Vec<u8> = output
+		.chunks_exact(2)
+		.map(|b| {
+			let i = u16::from_le_bytes([b[0], b[1]]) as u32;
+			if i >= max_iter { 0 } else { (32 + 223 * i / max_iter.max(1)) as u8 }
+		})
+		.collect();
+	let mut encoder = png::Encoder::new(out, w, h);
+	encoder.set_color(png::ColorType::Grayscale);
+	encoder.set_depth(png::BitDepth::Eight);
+	let png_err = |e: png::EncodingError| WorkerError::InvalidParams(format!("png: {e}"));
+	let mut writer = encoder.write_header().map_err(png_err)?;
+	writer.write_image_data(&gray).map_err(png_err)?;
+	writer.finish().map_err(png_err)
+}
+
 fn encode(pixels: &[u16]) -> Output {
 	Output::with_preview(pixels.iter().flat_map(|v| v.to_le_bytes()).collect(), PREVIEW_BYTES)
 }

@@ -15,6 +15,8 @@ pub const P: u32 = 65_521;
 pub const MAX_N: u32 = 4096;
 
 const SOURCE: &str = include_str!("../../kernels/matmul_modp.cl");
+/// Columns of C per work item (`STRIP` in the OpenCL source).
+const STRIP: usize = 64;
 
 fn inputs(params: &JobParams) -> (usize, Vec<u32>, Vec<u32>) {
 	let n = params.dims[0] as usize;
@@ -88,7 +90,7 @@ impl Kernel for MatMulModP {
 			.program(program)
 			.name(self.entry_point())
 			.queue(q)
-			.global_work_size([n.div_ceil(4), n])
+			.global_work_size([n.div_ceil(STRIP), n])
 			.arg(&ab)
 			.arg(&bb)
 			.arg(&cb)
