@@ -11,8 +11,11 @@ if ! command -v frame-omni-bencher >/dev/null; then
   echo "installing frame-omni-bencher 0.28.0 (a long compile, once)"
   cargo install --locked frame-omni-bencher --version 0.28.0
 fi
-cargo build --locked --release -p crucible-runtime --features runtime-benchmarks
-WASM="$CARGO_TARGET_DIR/release/wbuild/crucible-runtime/crucible_runtime.compact.compressed.wasm"
+# WASM=<file> runs a runtime already built with `--features runtime-benchmarks`.
+if [ -z "${WASM:-}" ]; then
+  cargo build --locked --release -p crucible-runtime --features runtime-benchmarks
+  WASM="$CARGO_TARGET_DIR/release/wbuild/crucible-runtime/crucible_runtime.compact.compressed.wasm"
+fi
 frame-omni-bencher v1 benchmark pallet \
   --runtime "$WASM" \
   --genesis-builder-preset development \

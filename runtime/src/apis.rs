@@ -251,7 +251,7 @@ impl_runtime_apis! {
 
 			let mut list = Vec::<BenchmarkList>::new();
 			use crate::{Balances, ComputeMarket, Sudo, Timestamp, Utility};
-			crate::list_benchmarks!(list, extra);
+			list_benchmarks!(list, extra);
 
 			let storage_info = crate::AllPalletsWithSystem::storage_info();
 			(list, storage_info)
@@ -274,7 +274,7 @@ impl_runtime_apis! {
 			let mut batches = Vec::<BenchmarkBatch>::new();
 			let params = (&config, &whitelist);
 			use crate::{Balances, ComputeMarket, Sudo, Timestamp, Utility};
-			crate::add_benchmarks!(params, batches);
+			add_benchmarks!(params, batches);
 
 			Ok(batches)
 		}

@@ -32,6 +32,22 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 use alloc::vec::Vec;
 
+/// The benchmarks the runtime runs (`list_benchmarks!`/`add_benchmarks!` in [`apis`]); defined
+/// before `apis` so that the macros are in its textual scope.
+#[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
+mod benches {
+	frame_benchmarking::define_benchmarks!(
+		[frame_benchmarking, BaselineBench::<Runtime>]
+		[frame_system, SystemBench::<Runtime>]
+		[pallet_balances, Balances]
+		[pallet_timestamp, Timestamp]
+		[pallet_utility, Utility]
+		[pallet_sudo, Sudo]
+		[pallet_compute_market, ComputeMarket]
+	);
+}
+
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
@@ -219,15 +235,3 @@ pub type Executive = frame_executive::Executive<
 	Migrations,
 >;
 
-#[cfg(feature = "runtime-benchmarks")]
-mod benches {
-	frame_benchmarking::define_benchmarks!(
-		[frame_benchmarking, BaselineBench::<Runtime>]
-		[frame_system, SystemBench::<Runtime>]
-		[pallet_balances, Balances]
-		[pallet_timestamp, Timestamp]
-		[pallet_utility, Utility]
-		[pallet_sudo, Sudo]
-		[pallet_compute_market, ComputeMarket]
-	);
-}

@@ -42,7 +42,11 @@ fn max_device_classes<T: Config>() -> BoundedVec<DeviceClass, T::MaxDeviceClasse
 	BoundedVec::truncate_from(classes)
 }
 
+/// Register `n` fresh providers, on a market without any (a genesis may have registered some,
+/// and every benchmark wants the whole `MaxProviders` range).
 fn register_providers<T: Config>(n: u32) -> Vec<T::AccountId> {
+	let _ = Providers::<T>::clear(u32::MAX, None);
+	Candidates::<T>::kill();
 	(0..n)
 		.map(|i| {
 			let who = funded::<T>("provider", i);
