@@ -113,3 +113,33 @@ test('one job of each workload is run by the offchain worker, verified and paid 
   const classes = (await api.call.computeMarketApi.provider(alice.address)).unwrap().deviceClasses.map((c) => c.toUtf8());
   assert.ok(classes.some((c) => c !== 'unknown'), `declared classes: ${classes}`);
 });
+
+test('a node restarted in the middle of a job picks it up where it was: no re-assignment, no slash', async () => {
+  const [spec] = (await jobSpecs(api, 'restart')).filter((s) => s.kernel === 'matmul-modp');
+  spec.units = await unitsFor(api, spec);
+  spec.price = spec.workload.priceFloor.toBigInt();
+  const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 200;
+  const r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(spec.id, spec.params, spec.units, 2, spec.price, deadline), charlie);
+  assert.equal(r.dispatchError, null);
+  const jobId = r.events.find(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).event.data.job.toNumber();
+  const at = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
+  await waitFor(async () => (await api.call.computeMarketApi.job(jobId)).unwrap().status.type !== 'Pending', 30_000, 'assignment', 250);
+
+  // Stop the node (its embedded worker goes with it) and start it again on the same base path.
+  await node.kill();
+  await node.restart();
+  api = await node.api();
+
+  const job = await waitFor(async () => {
+    const j = (await api.call.computeMarketApi.job(jobId)).unwrap();
+    if (j.status.type === 'Failed') throw new Error('job failed');
+    return j.status.type === 'Verified' ? j : false;
+  }, 120_000, 'the job verified after the restart', 1000);
+  assert.equal(job.attempts.toNumber(), 1, 'the first attempt settled: nobody was a no-show');
+  assert.equal(job.result.unwrap().accepted.toNumber(), 2);
+  assert.equal(job.result.unwrap().outputDigest.toHex(), referenceOf(spec.kernel, spec.params).output_digest);
+  const events = await marketEvents(api, at, (await api.rpc.chain.getHeader()).number.toNumber());
+  assert.ok(!events.some((e) => e.method === 'ProviderSlashed' && e.data.job.toNumber() === jobId), 'nobody slashed');
+  const lat = await jobLatency(api, job, at);
+  console.log(`  across a restart: order→verified ${lat.blocks} blocks, ${lat.seconds.toFixed(1)} s`);
+});
