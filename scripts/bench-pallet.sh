@@ -9,7 +9,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$CRUCIBLE_ROOT"
 if ! command -v frame-omni-bencher >/dev/null; then
   echo "installing frame-omni-bencher 0.28.0 (a long compile, once)"
-  cargo install --locked frame-omni-bencher --version 0.28.0
+  # SKIP_WASM_BUILD: a dependency builds a test runtime for `benchmark storage`, which we do not use.
+  SKIP_WASM_BUILD=1 CARGO_TARGET_DIR="$HOME/.cache/omni-bencher-target" \
+    cargo install --locked frame-omni-bencher --version 0.28.0
 fi
 # WASM=<file> runs a runtime already built with `--features runtime-benchmarks`.
 if [ -z "${WASM:-}" ]; then
