@@ -30,11 +30,16 @@ export async function jobSpecs(api, salt = 'e2e') {
   return specs;
 }
 
-/** The fewest units that cover the job's work items (product of dims / unit size). */
+/** The fewest units that cover `dims` on `workload`: ⌈product of dims / unit size⌉. */
+export function minUnits(workload, dims) {
+  const work = dims.reduce((a, d) => a * BigInt(d), 1n);
+  const unit = workload.unitSize.toBigInt();
+  return Number((work + unit - 1n) / unit);
+}
+
+/** The fewest units that cover the job, checked against the chain's quote. */
 export async function unitsFor(api, spec) {
-  const work = spec.params.dims.reduce((a, d) => a * BigInt(d), 1n);
-  const unit = spec.workload.unitSize.toBigInt();
-  const units = Number((work + unit - 1n) / unit);
+  const units = minUnits(spec.workload, spec.params.dims);
   const q = await api.call.computeMarketApi.quote(spec.id, spec.params, units, spec.replicas, spec.workload.priceFloor.toBigInt());
   if (!q.isOk) throw new Error(`${spec.kernel}: quote refused ${units} units: ${q.asErr.type}`);
   return units;

@@ -13,6 +13,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, randomAsHex } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { submitAndFinalize, waitFor, withTimeout } from '../lib/node.js';
+import { minUnits } from '../lib/market.js';
 
 function parseArgs(argv) {
   const o = { url: 'ws://127.0.0.1:9944', suri: '//Charlie', timeout: 300 };
@@ -42,9 +43,7 @@ async function main() {
     const params = { seed: o.seed ?? randomAsHex(32), dims, target: o.target ?? null };
     const v = workload.verification;
     const replicas = Number(o.replicas ?? (v.isReplicated ? v.asReplicated.quorum.toNumber() : 1));
-    const work = dims.reduce((a, d) => a * BigInt(d), 1n);
-    const unit = workload.unitSize.toBigInt();
-    const units = Number(o.units ?? (work + unit - 1n) / unit);
+    const units = Number(o.units ?? minUnits(workload, dims));
     const price = BigInt(o.price ?? workload.priceFloor.toBigInt());
     const quote = await api.call.computeMarketApi.quote(id, params, units, replicas, price);
     if (quote.isErr) throw new Error(`the chain refuses this order: ${quote.asErr.type}`);
