@@ -15,7 +15,7 @@ if ! command -v frame-omni-bencher >/dev/null; then
 fi
 # WASM=<file> runs a runtime already built with `--features runtime-benchmarks`.
 if [ -z "${WASM:-}" ]; then
-  cargo build --locked --release -p crucible-runtime --features runtime-benchmarks
+  ws_cargo build --locked --release -p crucible-runtime --features runtime-benchmarks
   WASM="$CARGO_TARGET_DIR/release/wbuild/crucible-runtime/crucible_runtime.compact.compressed.wasm"
 fi
 frame-omni-bencher v1 benchmark pallet \

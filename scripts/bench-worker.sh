@@ -4,5 +4,5 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$CRUCIBLE_ROOT"
-cargo build --locked --release -p crucible-worker --bin crucible-worker-bench
+ws_cargo build --locked --release -p crucible-worker --bin crucible-worker-bench
 exec "$CARGO_TARGET_DIR/release/crucible-worker-bench" "$@"

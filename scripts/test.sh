@@ -10,12 +10,12 @@ cd "$CRUCIBLE_ROOT"
 t0=$SECONDS
 if [ "${E2E_ONLY:-0}" != 1 ]; then
   echo "== cargo test (workspace, release profile: shares the node build's artifacts)"
-  cargo test --locked --release --workspace
+  ws_cargo test --locked --release --workspace
 fi
 if [ "${RUST_ONLY:-0}" != 1 ]; then
   echo "== build crucible-node (with the test-only byzantine mode) and crucible-worker"
   build_node --features byzantine
-  cargo build --locked --release -p crucible-worker --bin crucible-worker
+  ws_cargo build --locked --release -p crucible-worker --bin crucible-worker
   echo "== end-to-end tests (@polkadot/api against real nodes)"
   ( cd tests && npm test )
 fi
