@@ -1,20 +1,24 @@
-//! Configuration of every pallet in the runtime.
+//! Configuration of every pallet in the runtime: the base pallets here, then [`staking`]
+//! (NPoS and session), [`governance`] (council, referenda, treasury) and [`market`] (the
+//! compute market and its governed parameters).
 //!
 //! Weights of the FRAME pallets use their upstream `SubstrateWeight` tables (measured on
 //! Parity's reference machine); Crucible's own pallets use weights generated from benchmarks
 //! run on Crucible's runtime.
 
+pub mod governance;
+pub mod market;
+pub mod staking;
+
+pub use market::{MaxDeviceClasses, MaxReplicas};
+
 use crate::{
-	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNITS, MILLI_UNITS, UNITS},
+	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNITS},
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller,
 	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, Session, SessionKeys, System, MAXIMUM_BLOCK_WEIGHT,
-	NORMAL_DISPATCH_RATIO, RandomnessCollectiveFlip, SESSION_PERIOD, SLOT_DURATION, VERSION,
-	DAYS, HOURS,
+	RuntimeOrigin, RuntimeTask, Session, System, MAXIMUM_BLOCK_WEIGHT, NORMAL_DISPATCH_RATIO,
+	SESSIONS_PER_ERA, SLOT_DURATION, VERSION,
 };
-use frame_support::PalletId;
-use frame_system::EnsureRoot;
-use sp_runtime::{traits::AccountIdConversion, Perbill};
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
@@ -24,8 +28,7 @@ use frame_support::{
 };
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_core::Void;
-use sp_runtime::traits::{ConvertInto, One};
+use sp_runtime::traits::One;
 use sp_version::RuntimeVersion;
 
 /// Largest block, in bytes.
@@ -101,8 +104,11 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	/// Fees are burnt until the treasury exists.
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	/// Fees go to the treasury.
+	type OnChargeTransaction = FungibleAdapter<
+		Balances,
+		frame_support::traits::tokens::imbalance::ResolveTo<governance::TreasuryAccount, Balances>,
+	>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	/// One planck per picosecond of execution: a transfer costs about 0.2 milli-CRU of weight fee.
 	type WeightToFee = IdentityFee<Balance>;
@@ -127,35 +133,13 @@ impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
-	type MaxNominators = ConstU32<0>;
-	type MaxSetIdSessionEntries = ConstU64<0>;
-	/// Equivocation reports need key-ownership proofs (`pallet-session` historical), which
-	/// arrive with staking; until then no report can be constructed.
-	type KeyOwnerProof = Void;
-	type EquivocationReportSystem = ();
-}
-
-parameter_types! {
-	pub const SessionPeriod: BlockNumber = SESSION_PERIOD;
-	pub const SessionOffset: BlockNumber = 0;
-	/// Held from an account when it first registers session keys; released by `purge_keys`.
-	pub const SessionKeyDeposit: Balance = UNITS;
-}
-
-impl pallet_session::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type ValidatorId = AccountId;
-	type ValidatorIdOf = ConvertInto;
-	type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
-	type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
-	/// The genesis validators stay until staking (a `SessionManager`) chooses them per era.
-	type SessionManager = ();
-	type SessionHandler = <SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
-	type Keys = SessionKeys;
-	type DisablingStrategy = pallet_session::disabling::UpToLimitWithReEnablingDisablingStrategy;
-	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
-	type Currency = Balances;
-	type KeyDeposit = SessionKeyDeposit;
+	type MaxNominators = staking::MaxExposurePageSize;
+	/// Set ids are kept for one bonding period, as long as equivocation reports stay valid.
+	type MaxSetIdSessionEntries = ConstU64<{ staking::BondingDuration::get() as u64 * SESSIONS_PER_ERA as u64 }>;
+	/// Equivocations are proven against `pallet-session`'s historical key-ownership proofs
+	/// and reported to `pallet-offences`, which has staking slash the offender.
+	type KeyOwnerProof = sp_session::MembershipProof;
+	type EquivocationReportSystem = staking::GrandpaEquivocation;
 }
 
 impl pallet_utility::Config for Runtime {
@@ -165,8 +149,8 @@ impl pallet_utility::Config for Runtime {
 	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
 }
 
-/// `sudo` is compiled in, but only the `development` and `local_testnet` genesis presets set a
-/// key; other chains start with none, so the pallet is inert there.
+/// `sudo` is compiled in, but only the `development` genesis preset sets a key; other chains
+/// start with none, so the pallet is inert there and governance is the only way to root.
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -174,62 +158,6 @@ impl pallet_sudo::Config for Runtime {
 }
 
 impl pallet_insecure_randomness_collective_flip::Config for Runtime {}
-
-parameter_types! {
-	/// The market's treasury account (until `pallet-treasury` arrives): receives the treasury
-	/// cut of payments and all compute slashes. Endowed with the existential deposit at genesis.
-	pub const MarketTreasuryPalletId: PalletId = PalletId(*b"crc/trsy");
-	pub MarketTreasuryAccount: AccountId = MarketTreasuryPalletId::get().into_account_truncating();
-	pub const MinProviderBond: Balance = 1_000 * UNITS;
-	pub const ProviderUnbondingPeriod: BlockNumber = HOURS;
-	pub const CommitWindow: BlockNumber = 10;
-	pub const RevealWindow: BlockNumber = 10;
-	pub const MaxJobDuration: BlockNumber = DAYS;
-	pub const ComputeRewardPerUnit: Balance = MILLI_UNITS;
-	pub const MaxComputeRewardPerBlock: Balance = 100 * UNITS;
-	pub const MarketTreasuryCut: Perbill = Perbill::from_percent(5);
-	pub const SlashWrongResult: Perbill = Perbill::from_percent(20);
-	pub const SlashNoShow: Perbill = Perbill::from_percent(2);
-	pub const JobRetention: BlockNumber = DAYS;
-}
-
-/// The most replicas a job may ask for.
-pub type MaxReplicas = ConstU32<7>;
-/// The most device classes a provider may declare.
-pub type MaxDeviceClasses = ConstU32<8>;
-
-/// The compute market. Every number here is a default that governance will be able to change
-/// (issue: staking and governance); see the pallet's `Config` for what each means.
-impl pallet_compute_market::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type WorkloadOrigin = EnsureRoot<AccountId>;
-	type Randomness = RandomnessCollectiveFlip;
-	type TreasuryAccount = MarketTreasuryAccount;
-	type MinProviderBond = MinProviderBond;
-	type AuthorityId = pallet_compute_market::crypto::ComputeAuthId;
-	type UnbondingPeriod = ProviderUnbondingPeriod;
-	type MaxProviders = ConstU32<128>;
-	type MaxDeviceClasses = MaxDeviceClasses;
-	type MaxWorkloads = ConstU32<64>;
-	type MaxReplicas = MaxReplicas;
-	type MaxAssignmentsPerProvider = ConstU32<64>;
-	type MaxJobsPerAccount = ConstU32<256>;
-	type MaxPendingJobs = ConstU32<1024>;
-	type MaxAssignPerBlock = ConstU32<8>;
-	type CommitWindow = CommitWindow;
-	type RevealWindow = RevealWindow;
-	type MaxJobDuration = MaxJobDuration;
-	type MaxAttempts = ConstU8<3>;
-	type RewardPerUnit = ComputeRewardPerUnit;
-	type MaxRewardPerBlock = MaxComputeRewardPerBlock;
-	type TreasuryCut = MarketTreasuryCut;
-	type SlashWrong = SlashWrongResult;
-	type SlashNoShow = SlashNoShow;
-	type RetentionPeriod = JobRetention;
-	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;
-}
 
 /// The offchain worker signs its transactions like a wallet would: the runtime's full
 /// transaction extension, a mortal era of [`OFFCHAIN_TX_MORTALITY`] blocks, no tip.
@@ -247,6 +175,16 @@ where
 {
 	type Extrinsic = crate::UncheckedExtrinsic;
 	type RuntimeCall = RuntimeCall;
+}
+
+/// Unsigned transactions without extension: GRANDPA equivocation reports.
+impl<C> frame_system::offchain::CreateBare<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> crate::UncheckedExtrinsic {
+		crate::UncheckedExtrinsic::new_bare(call)
+	}
 }
 
 impl<C> frame_system::offchain::CreateSignedTransaction<C> for Runtime

@@ -1,10 +1,12 @@
 //! Genesis presets: the `development` chain (Alice validates alone) and the `local_testnet`
-//! chain (Alice, Bob and Charlie validate). Both endow the well-known dev accounts and give
-//! Alice the sudo key; no other chain has sudo.
+//! chain (Alice, Bob and Charlie validate). Both endow the well-known dev accounts, stake
+//! [`VALIDATOR_BOND`] for each validator, make Alice, Bob and Charlie the council and bond
+//! the compute providers. Only `development` has a sudo key (Alice).
 
 use crate::{
-	currency::UNITS, AccountId, Balance, BalancesConfig, ComputeMarketConfig, RuntimeGenesisConfig,
-	SessionConfig, SessionKeys, SudoConfig,
+	currency::UNITS, AccountId, Balance, BalancesConfig, ComputeMarketConfig,
+	CouncilMembershipConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig,
+	SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -16,6 +18,14 @@ use sp_keyring::Sr25519Keyring;
 
 /// Balance given to each endowed development account: one million CRU.
 pub const ENDOWMENT: Balance = 1_000_000 * UNITS;
+/// Stake each genesis validator bonds (held with reason `Staking`): 100,000 CRU.
+pub const VALIDATOR_BOND: Balance = 100_000 * UNITS;
+/// Least stake a validator must bond: 10,000 CRU.
+pub const MIN_VALIDATOR_BOND: Balance = 10_000 * UNITS;
+/// Least stake a nominator must bond: 100 CRU.
+pub const MIN_NOMINATOR_BOND: Balance = 100 * UNITS;
+/// How many validators each era's election picks at most.
+pub const VALIDATOR_COUNT: u32 = 10;
 
 /// A validator at genesis: its account and its session keys.
 pub struct GenesisValidator {
@@ -126,8 +136,9 @@ pub fn builtin_workloads() -> Vec<pallet_compute_market::Workload<Balance>> {
 	]
 }
 
-/// Bond of each genesis compute provider: ten times the minimum.
-pub const GENESIS_PROVIDER_BOND: Balance = 10 * crate::configs::MinProviderBond::get();
+/// Bond of each genesis compute provider: ten times the default minimum (1,000 CRU), held with
+/// reason `ProviderBond`, apart from the staking bond.
+pub const GENESIS_PROVIDER_BOND: Balance = 10_000 * UNITS;
 
 /// A compute provider at genesis: its account bonds [`GENESIS_PROVIDER_BOND`] and its compute
 /// key is the account's own sr25519 key (what the node's keystore holds for dev accounts).
@@ -138,37 +149,59 @@ fn genesis_provider(
 }
 
 /// A genesis configuration from its validators, compute providers, endowed accounts and sudo
-/// key.
+/// key. Alice, Bob and Charlie form the council.
 pub fn genesis(
 	validators: Vec<GenesisValidator>,
 	providers: Vec<Sr25519Keyring>,
 	endowed: Vec<AccountId>,
 	sudo: Option<AccountId>,
 ) -> Value {
+	use pallet_staking::StakerStatus;
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed
 				.iter()
 				.cloned()
 				.map(|a| (a, ENDOWMENT))
-				// The market treasury must exist to receive cuts and slashes of any size.
+				// The treasury must exist to receive fees, cuts and slashes of any size.
 				.chain(core::iter::once((
-					crate::configs::MarketTreasuryAccount::get(),
+					crate::configs::governance::TreasuryAccount::get(),
 					crate::currency::EXISTENTIAL_DEPOSIT,
 				)))
 				.collect::<Vec<_>>(),
 		},
 		session: SessionConfig {
 			keys: validators
-				.into_iter()
+				.iter()
 				.map(|v| {
 					(
 						v.account.clone(),
-						v.account,
-						SessionKeys { aura: v.aura, grandpa: v.grandpa },
+						v.account.clone(),
+						SessionKeys { aura: v.aura.clone(), grandpa: v.grandpa.clone() },
 					)
 				})
 				.collect::<Vec<_>>(),
+		},
+		staking: StakingConfig {
+			validator_count: VALIDATOR_COUNT,
+			minimum_validator_count: 1,
+			stakers: validators
+				.iter()
+				.map(|v| {
+					(v.account.clone(), v.account.clone(), VALIDATOR_BOND, StakerStatus::Validator)
+				})
+				.collect::<Vec<_>>(),
+			min_validator_bond: MIN_VALIDATOR_BOND,
+			min_nominator_bond: MIN_NOMINATOR_BOND,
+			slash_reward_fraction: sp_runtime::Perbill::from_percent(10),
+		},
+		council_membership: CouncilMembershipConfig {
+			members: [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.map(|k| k.to_account_id())
+				.collect::<Vec<_>>()
+				.try_into()
+				.expect("3 members are within the council's bound; qed"),
 		},
 		sudo: SudoConfig { key: sudo },
 		compute_market: ComputeMarketConfig {
@@ -195,7 +228,7 @@ pub fn development_config_genesis() -> Value {
 }
 
 /// `local_testnet`: Alice, Bob and Charlie validate, and each is a compute provider served by
-/// its own node.
+/// its own node. No sudo: root is reached through governance only.
 pub fn local_config_genesis() -> Value {
 	genesis(
 		vec![
@@ -205,7 +238,7 @@ pub fn local_config_genesis() -> Value {
 		],
 		vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie],
 		dev_endowed(),
-		Some(Sr25519Keyring::Alice.to_account_id()),
+		None,
 	)
 }
 
@@ -232,7 +265,7 @@ pub fn preset_names() -> Vec<PresetId> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
 	use crate::{Runtime, System};
 	use frame_support::genesis_builder_helper::build_state;
@@ -248,7 +281,8 @@ mod tests {
 		}
 	}
 
-	fn build(preset: &str) -> sp_io::TestExternalities {
+	/// The genesis state of `preset`, built as the node builds it.
+	pub(crate) fn build(preset: &str) -> sp_io::TestExternalities {
 		let patch: Value =
 			serde_json::from_slice(&get_preset(&PresetId::from(preset)).expect("preset exists")).unwrap();
 		let mut full = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
@@ -279,9 +313,28 @@ mod tests {
 			assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
 			assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
 			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.clone()));
-			// Alice is also a genesis compute provider: her bond is held from her endowment.
-			assert_eq!(System::account(&alice).data.free, ENDOWMENT - GENESIS_PROVIDER_BOND);
-			assert_eq!(System::account(&alice).data.reserved, GENESIS_PROVIDER_BOND);
+			// Alice stakes as a validator and bonds as a compute provider: two separate holds.
+			assert_eq!(
+				System::account(&alice).data.free,
+				ENDOWMENT - GENESIS_PROVIDER_BOND - VALIDATOR_BOND
+			);
+			assert_eq!(System::account(&alice).data.reserved, GENESIS_PROVIDER_BOND + VALIDATOR_BOND);
+			{
+				use frame_support::traits::fungible::InspectHold;
+				let held = |r| crate::Balances::balance_on_hold(&r, &alice);
+				assert_eq!(
+					held(crate::RuntimeHoldReason::Staking(pallet_staking::HoldReason::Staking)),
+					VALIDATOR_BOND
+				);
+				assert_eq!(
+					held(crate::RuntimeHoldReason::ComputeMarket(
+						pallet_compute_market::HoldReason::ProviderBond
+					)),
+					GENESIS_PROVIDER_BOND
+				);
+			}
+			assert_eq!(pallet_staking::Validators::<Runtime>::count(), 1);
+			assert_eq!(pallet_staking::ValidatorCount::<Runtime>::get(), VALIDATOR_COUNT);
 			assert_eq!(
 				pallet_balances::TotalIssuance::<Runtime>::get(),
 				ENDOWMENT * Sr25519Keyring::iter().count() as Balance +
@@ -341,6 +394,35 @@ mod tests {
 			let grandpa = pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
 			assert_eq!(grandpa.len(), 3);
 			assert!(grandpa.iter().all(|(_, w)| *w == 1));
+			// All three are staked validators, elected by staking's genesis election.
+			assert_eq!(pallet_staking::Validators::<Runtime>::count(), 3);
+			for who in &expected {
+				assert_eq!(pallet_staking::Ledger::<Runtime>::get(who).unwrap().total, VALIDATOR_BOND);
+			}
+			// No sudo outside development.
+			assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 		});
+	}
+
+	#[test]
+	fn council_is_alice_bob_and_charlie_and_market_parameters_start_at_their_defaults() {
+		use crate::configs::market::dynamic_params::market;
+		use frame_support::traits::Get;
+		for preset in [sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
+			build(preset).execute_with(|| {
+				let mut want: Vec<AccountId> =
+					[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+						.iter()
+						.map(|k| k.to_account_id())
+						.collect();
+				want.sort();
+				assert_eq!(pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(), want);
+				assert_eq!(
+					<Runtime as pallet_compute_market::Config>::MinProviderBond::get(),
+					market::MinProviderBond::get()
+				);
+				assert_eq!(<Runtime as pallet_compute_market::Config>::CommitWindow::get(), 10);
+			});
+		}
 	}
 }

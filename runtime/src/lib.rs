@@ -1,9 +1,13 @@
 //! # Crucible runtime
 //!
 //! The state-transition function of the Crucible chain: accounts and the `CRU` token
-//! (`pallet-balances`), fees (`pallet-transaction-payment`), block authoring with Aura and
-//! finality with GRANDPA, both fed their authority sets by `pallet-session` (so that staking can
-//! drive the validator set), batching (`pallet-utility`) and, on development chains only, `sudo`.
+//! (`pallet-balances`), fees (`pallet-transaction-payment`, paid to the treasury), nominated
+//! proof of stake (`pallet-staking` elects the validators each era; `pallet-session` hands them
+//! to Aura for authoring and GRANDPA for finality; `pallet-offences` slashes GRANDPA
+//! equivocations), governance ([`governance`]: council, referenda with conviction voting,
+//! treasury, and `pallet-parameters` holding the compute market's parameters), the compute
+//! market (`pallet-compute-market`), batching (`pallet-utility`) and, on the development chain
+//! only, `sudo`.
 //!
 //! ## The token
 //!
@@ -16,7 +20,13 @@
 //!
 //! ## Time
 //!
-//! One block every [`MILLISECS_PER_BLOCK`] (3 s); a session lasts [`SESSION_PERIOD`] blocks.
+//! One block every [`MILLISECS_PER_BLOCK`] (3 s); a session lasts [`SESSION_PERIOD`] blocks
+//! (30 s) and an era [`SESSIONS_PER_ERA`] sessions (1 min). These are short because Crucible
+//! runs development and local test networks: a new validator is elected within two eras (at
+//! most 2 min) and staking rewards are claimable a minute after the era they were earned in,
+//! so all of it can be tried, and tested end to end, in minutes. A public network would
+//! lengthen both (hours and days); nothing else depends on them. Governance durations are in
+//! [`governance::tracks`].
 //!
 //! The module layout follows the job: [`configs`] configures every pallet, [`apis`] implements
 //! the runtime APIs clients and the node call, [`genesis_config_presets`] holds the
@@ -51,6 +61,9 @@ mod benches {
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
+#[cfg(test)]
+mod tests;
 
 use frame_support::weights::{constants::WEIGHT_REF_TIME_PER_SECOND, Weight};
 use sp_runtime::{
@@ -73,7 +86,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("crucible"),
 	impl_name: alloc::borrow::Cow::Borrowed("crucible-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -122,8 +135,11 @@ pub const MINUTES: BlockNumber = 60_000 / (MILLISECS_PER_BLOCK as BlockNumber);
 pub const HOURS: BlockNumber = MINUTES * 60;
 /// Blocks per day.
 pub const DAYS: BlockNumber = HOURS * 24;
-/// Length of a session in blocks (10 minutes). The validator set can change at session ends.
-pub const SESSION_PERIOD: BlockNumber = 10 * MINUTES;
+/// Length of a session in blocks (30 s). Session keys and disabled validators change at
+/// session ends.
+pub const SESSION_PERIOD: BlockNumber = 10;
+/// Sessions per staking era (an era is 1 min). The validator set is elected once per era.
+pub const SESSIONS_PER_ERA: u32 = 2;
 
 /// 75% of a block's weight and length are for normal transactions, the rest is kept for
 /// operational ones.
@@ -173,6 +189,9 @@ mod runtime {
 	)]
 	pub struct Runtime;
 
+	// Hooks run in declaration order: authorship and staking before session (so a block's
+	// author and era points land in the right session and era), session before Aura and GRANDPA
+	// (so they take the new authorities at a session change).
 	#[runtime::pallet_index(0)]
 	pub type System = frame_system;
 	#[runtime::pallet_index(1)]
@@ -181,6 +200,14 @@ mod runtime {
 	pub type Balances = pallet_balances;
 	#[runtime::pallet_index(3)]
 	pub type TransactionPayment = pallet_transaction_payment;
+	#[runtime::pallet_index(11)]
+	pub type Authorship = pallet_authorship;
+	#[runtime::pallet_index(12)]
+	pub type Staking = pallet_staking;
+	#[runtime::pallet_index(13)]
+	pub type Offences = pallet_offences;
+	#[runtime::pallet_index(14)]
+	pub type Historical = pallet_session::historical;
 	#[runtime::pallet_index(4)]
 	pub type Session = pallet_session;
 	#[runtime::pallet_index(5)]
@@ -195,6 +222,26 @@ mod runtime {
 	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
 	#[runtime::pallet_index(10)]
 	pub type ComputeMarket = pallet_compute_market;
+
+	// Governance.
+	#[runtime::pallet_index(15)]
+	pub type Treasury = pallet_treasury;
+	#[runtime::pallet_index(16)]
+	pub type Preimage = pallet_preimage;
+	#[runtime::pallet_index(17)]
+	pub type Scheduler = pallet_scheduler;
+	#[runtime::pallet_index(18)]
+	pub type Council = pallet_collective<Instance1>;
+	#[runtime::pallet_index(19)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
+	#[runtime::pallet_index(20)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+	#[runtime::pallet_index(21)]
+	pub type Referenda = pallet_referenda;
+	#[runtime::pallet_index(22)]
+	pub type Origins = governance::origins::pallet_custom_origins;
+	#[runtime::pallet_index(23)]
+	pub type Parameters = pallet_parameters;
 }
 
 /// The address format for describing accounts.

@@ -113,7 +113,9 @@ export class CrucibleNode {
       '--no-telemetry', '--no-mdns',
       '--rpc-cors', 'all',
     ];
-    if (o.chain === 'dev') a.push('--dev');
+    // `--dev` also makes the node Alice (her keys, forced authoring); `dev: false` joins the dev
+    // chain as a node of its own.
+    if (o.chain === 'dev' && o.dev !== false) a.push('--dev');
     else a.push('--chain', o.chain);
     if (o.validator) a.push('--validator');
     if (o.key) a.push(`--${o.key}`);
