@@ -189,9 +189,10 @@ mod runtime {
 	)]
 	pub struct Runtime;
 
-	// Hooks run in declaration order: authorship and staking before session (so a block's
-	// author and era points land in the right session and era), session before Aura and GRANDPA
-	// (so they take the new authorities at a session change).
+	// Hooks and genesis builds run in pallet-index order (the macro sorts by index): authorship
+	// and staking before session (a block's author and era points land in the right session and
+	// era; staking's genesis stakers exist before session's genesis election), session before
+	// Aura and GRANDPA (they take the new authorities at a session change).
 	#[runtime::pallet_index(0)]
 	pub type System = frame_system;
 	#[runtime::pallet_index(1)]
@@ -200,27 +201,27 @@ mod runtime {
 	pub type Balances = pallet_balances;
 	#[runtime::pallet_index(3)]
 	pub type TransactionPayment = pallet_transaction_payment;
-	#[runtime::pallet_index(11)]
-	pub type Authorship = pallet_authorship;
-	#[runtime::pallet_index(12)]
-	pub type Staking = pallet_staking;
-	#[runtime::pallet_index(13)]
-	pub type Offences = pallet_offences;
-	#[runtime::pallet_index(14)]
-	pub type Historical = pallet_session::historical;
 	#[runtime::pallet_index(4)]
-	pub type Session = pallet_session;
+	pub type Authorship = pallet_authorship;
 	#[runtime::pallet_index(5)]
-	pub type Aura = pallet_aura;
+	pub type Staking = pallet_staking;
 	#[runtime::pallet_index(6)]
-	pub type Grandpa = pallet_grandpa;
+	pub type Offences = pallet_offences;
 	#[runtime::pallet_index(7)]
-	pub type Utility = pallet_utility;
+	pub type Historical = pallet_session::historical;
 	#[runtime::pallet_index(8)]
-	pub type Sudo = pallet_sudo;
+	pub type Session = pallet_session;
 	#[runtime::pallet_index(9)]
-	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
+	pub type Aura = pallet_aura;
 	#[runtime::pallet_index(10)]
+	pub type Grandpa = pallet_grandpa;
+	#[runtime::pallet_index(11)]
+	pub type Utility = pallet_utility;
+	#[runtime::pallet_index(12)]
+	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(13)]
+	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
+	#[runtime::pallet_index(14)]
 	pub type ComputeMarket = pallet_compute_market;
 
 	// Governance.

@@ -5,7 +5,10 @@ use crate::{
 	configs::market::dynamic_params::market, genesis_config_presets::tests::build, Grandpa,
 	Historical, Parameters, Runtime, RuntimeOrigin, System,
 };
-use frame_support::{assert_noop, assert_ok, traits::Get};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{Get, KeyOwnerProofSystem},
+};
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_core::H256;
 use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
@@ -59,6 +62,11 @@ fn a_grandpa_equivocation_report_becomes_an_offence_and_a_deferred_staking_slash
 		// The offence is recorded and staking computed Bob's slash: one offender of three
 		// validators is (3·1/3)² = 100% of the stake, applied after `SlashDeferDuration` eras.
 		assert_eq!(pallet_offences::Reports::<Runtime>::iter().count(), 1);
+		// Era 0's exposures come from staking's genesis election.
+		assert_eq!(
+			pallet_staking::ErasStakersOverview::<Runtime>::get(0, &bob).map(|o| o.total),
+			Some(crate::genesis_config_presets::VALIDATOR_BOND)
+		);
 		let (fraction, _) = pallet_staking::ValidatorSlashInEra::<Runtime>::get(0, &bob)
 			.expect("Bob is slashed in era 0");
 		assert_eq!(fraction, Perbill::one());

@@ -1,7 +1,8 @@
 // NPoS staking through polkadot.js on a dev chain. A new account, funded by Alice, bonds,
 // declares itself a validator and sets the session keys of a second node it runs; from the era
 // after it is elected it authors blocks beside Alice. A second new account nominates and is
-// paid its share of an era's reward by `payoutStakers`. Sessions are 10 blocks and eras 2
+// paid its share of an era's reward by `payoutStakers`. The validator also registers as a
+// compute provider, whose bond is held apart from its stake. Sessions are 10 blocks and eras 2
 // sessions (1 minute), so the whole story takes a few minutes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,8 +91,17 @@ test('a new account bonds, validates and sets keys, and authors blocks after the
   assert.ok(overview.validators.map(String).includes(validator.address));
   const account = await api.derive.staking.account(validator.address);
   assert.equal(account.stakingLedger.total.toBigInt(), 200_000n * UNIT);
+
+  // As a validator it also registers as a compute provider: the provider bond is a hold of its
+  // own, apart from the stake, and each is what its own slashing takes.
+  const providerBond = api.consts.computeMarket.minProviderBond.toBigInt();
+  r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(providerBond, validator.publicKey, ['unknown']), validator);
+  assert.equal(r.dispatchError, null);
   const holds = await api.query.balances.holds(validator.address);
-  assert.ok(holds.some((h) => h.id.isStaking), 'stake is held with reason Staking');
+  const held = (pred) => holds.filter((h) => pred(h.id)).reduce((a, h) => a + h.amount.toBigInt(), 0n);
+  assert.equal(held((id) => id.isStaking), 200_000n * UNIT, 'stake is held with reason Staking');
+  assert.equal(held((id) => id.isComputeMarket && id.asComputeMarket.isProviderBond), providerBond, 'provider bond held apart');
+  assert.equal((await api.query.staking.ledger(validator.address)).unwrap().total.toBigInt(), 200_000n * UNIT);
 });
 
 test('a nominator nominates and is paid its share of an era by payoutStakers', async () => {
