@@ -35,6 +35,15 @@ test('the three validators peer with one another', async () => {
   }
   const validators = (await apis.alice.query.session.validators()).map((v) => v.toString());
   assert.equal(validators.length, 3);
+  // All three are staked validators (100,000 CRU each), elected by staking's genesis election;
+  // the local testnet has no sudo key.
+  const api = apis.alice;
+  const staked = await api.query.staking.validators.entries();
+  assert.deepEqual(staked.map(([k]) => k.args[0].toString()).sort(), [...validators].sort());
+  for (const v of validators) {
+    assert.equal((await api.query.staking.ledger(v)).unwrap().total.toBigInt(), 100_000n * 10n ** 12n);
+  }
+  assert.ok((await api.query.sudo.key()).isNone);
 });
 
 test('all three author blocks and blocks are finalized', async () => {
