@@ -91,6 +91,13 @@ test('a new account bonds, validates and sets keys, and authors blocks after the
   assert.ok(overview.validators.map(String).includes(validator.address));
   const account = await api.derive.staking.account(validator.address);
   assert.equal(account.stakingLedger.total.toBigInt(), 200_000n * UNIT);
+  const elected = await api.derive.staking.electedInfo({ withExposure: true, withLedger: true, withPrefs: true });
+  const mine = elected.info.find((i) => i.accountId.toString() === validator.address);
+  assert.equal(mine.validatorPrefs.commission.toNumber(), 50_000_000);
+  assert.equal((await api.derive.session.progress()).sessionsPerEra.toNumber(), 2);
+  assert.ok((await api.derive.staking.currentPoints()).total.toNumber() > 0);
+  // The staking runtime API (typed): up to 16 nominations per nominator.
+  assert.equal((await api.call.stakingApi.nominationsQuota(100n * UNIT)).toNumber(), 16);
 
   // As a validator it also registers as a compute provider: the provider bond is a hold of its
   // own, apart from the stake, and each is what its own slashing takes.
