@@ -162,6 +162,7 @@ pub type GrandpaReportLongevity = frame_support::traits::ConstU64<
 	{ BondingDuration::get() as u64 * SESSIONS_PER_ERA as u64 * SESSION_PERIOD as u64 },
 >;
 
-/// Keep `Historical` and `Offences` in use for the equivocation system's type.
+/// How GRANDPA equivocation reports are checked (historical key-ownership proofs) and turned
+/// into offences (`pallet-offences`, which has staking slash the offender).
 pub type GrandpaEquivocation =
 	pallet_grandpa::EquivocationReportSystem<Runtime, Offences, Historical, GrandpaReportLongevity>;
