@@ -138,7 +138,7 @@ pub fn builtin_workloads() -> Vec<pallet_compute_market::Workload<Balance>> {
 
 /// Bond of each genesis compute provider: ten times the default minimum (1,000 CRU), held with
 /// reason `ProviderBond`, apart from the staking bond.
-pub const GENESIS_PROVIDER_BOND: Balance = 10_000 * UNITS;
+pub const GENESIS_PROVIDER_BOND: Balance = 10 * crate::configs::market::DEFAULT_MIN_PROVIDER_BOND;
 
 /// A compute provider at genesis: its account bonds [`GENESIS_PROVIDER_BOND`] and its compute
 /// key is the account's own sr25519 key (what the node's keystore holds for dev accounts).

@@ -26,6 +26,9 @@ use frame_support::{
 };
 use sp_runtime::Perbill;
 
+/// The least provider bond until governance sets another: 1,000 CRU.
+pub const DEFAULT_MIN_PROVIDER_BOND: Balance = 1_000 * UNITS;
+
 /// The runtime's governed parameters (`pallet-parameters`), by group.
 #[dynamic_params(RuntimeParameters, pallet_parameters::Parameters::<Runtime>)]
 pub mod dynamic_params {
@@ -37,7 +40,7 @@ pub mod dynamic_params {
 	pub mod market {
 		/// Least bond a compute provider holds (at least 1 CRU).
 		#[codec(index = 0)]
-		pub static MinProviderBond: Balance = 1_000 * UNITS;
+		pub static MinProviderBond: Balance = DEFAULT_MIN_PROVIDER_BOND;
 		/// Blocks between a provider's `leave` and the release of its bond (10 blocks to 30 days).
 		#[codec(index = 1)]
 		pub static UnbondingPeriod: BlockNumber = HOURS;
