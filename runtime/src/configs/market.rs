@@ -13,7 +13,7 @@
 //! clamped where they are read ([`Clamp`]); the ranges are in each parameter's docs.
 
 use crate::{
-	configs::governance::TreasuryAccount,
+	configs::governance::{MaxBalance, TreasuryAccount},
 	currency::{MILLI_UNITS, UNITS},
 	governance::MarketAdminOrigin,
 	Balance, Balances, BlockNumber, RandomnessCollectiveFlip, Runtime, RuntimeEvent,
@@ -128,7 +128,6 @@ impl<T: Ord, P: Get<T>, Min: Get<T>, Max: Get<T>> Get<T> for Clamp<P, Min, Max> 
 
 frame_support::parameter_types! {
 	pub const MinProviderBondFloor: Balance = UNITS;
-	pub const BalanceMax: Balance = Balance::MAX;
 }
 
 /// The most replicas a job may ask for.
@@ -148,7 +147,7 @@ impl pallet_compute_market::Config for Runtime {
 	type Randomness = RandomnessCollectiveFlip;
 	/// The treasury (`pallet-treasury`) takes the market's cut and compute slashes.
 	type TreasuryAccount = TreasuryAccount;
-	type MinProviderBond = Clamp<market::MinProviderBond, MinProviderBondFloor, BalanceMax>;
+	type MinProviderBond = Clamp<market::MinProviderBond, MinProviderBondFloor, MaxBalance>;
 	type AuthorityId = pallet_compute_market::crypto::ComputeAuthId;
 	type UnbondingPeriod = Clamp<market::UnbondingPeriod, ConstU32<10>, ConstU32<{ 30 * DAYS }>>;
 	type MaxProviders = ConstU32<128>;
