@@ -1,5 +1,6 @@
 //! Tests, grouped by the step of a job's life they exercise.
 
+mod adversaries;
 mod assignment;
 mod commit_reveal;
 mod invariants;
