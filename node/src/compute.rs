@@ -126,7 +126,8 @@ pub async fn start_worker<B: sp_runtime::traits::Block, BE: Backend<B>>(
 
 /// On development and local chains, put the dev accounts' compute keys into the keystore
 /// (in memory, like their session keys): the key of the node's `--alice`/`--bob`/… account,
-/// and on a development chain, where one node serves every genesis provider, Bob's as well.
+/// and on a development chain, where one node serves every genesis provider, Bob's and Ferdie's
+/// as well.
 pub fn insert_dev_compute_keys(
 	keystore: &KeystorePtr,
 	chain_type: ChainType,
@@ -134,7 +135,7 @@ pub fn insert_dev_compute_keys(
 ) -> Result<(), String> {
 	let mut seeds: Vec<&str> = dev_key_seed.into_iter().collect();
 	if chain_type == ChainType::Development && !seeds.is_empty() {
-		for s in ["//Alice", "//Bob"] {
+		for s in ["//Alice", "//Bob", "//Ferdie"] {
 			if !seeds.contains(&s) {
 				seeds.push(s);
 			}

@@ -46,9 +46,17 @@ pub struct JobView {
 	pub kernel_hash: String,
 	pub params: ParamsView,
 	pub units: u32,
+	/// Units the parameters need: what rewards count.
+	pub needed_units: u32,
+	/// Blocks the job's work adds to each commit window.
+	pub work_blocks: u32,
 	pub replicas: u8,
 	pub price_per_unit: String,
 	pub escrow: String,
+	/// The submission fee paid to the treasury (not refunded).
+	pub fee: String,
+	/// The storage deposit held until the job is pruned.
+	pub deposit: String,
 	pub deadline: BlockNumber,
 	pub submitted_at: BlockNumber,
 	/// `Pending`, `Assigned`, `Committing`, `Revealing`, `Verified`, `Failed`, `Refunded`,
@@ -78,6 +86,8 @@ pub struct ParamsView {
 pub struct AssignmentView {
 	pub provider: String,
 	pub committed: bool,
+	/// The provider declined the assignment.
+	pub declined: bool,
 	/// The revealed output digest, once revealed.
 	pub revealed_digest: Option<String>,
 }
@@ -99,6 +109,9 @@ pub struct QuoteView {
 	pub budget: String,
 	pub price_floor: String,
 	pub reward_per_provider: String,
+	pub fee: String,
+	pub deposit: String,
+	pub commit_window: u32,
 }
 
 /// A provider as `compute_providers` returns it.
@@ -192,9 +205,13 @@ fn job_view(id: JobId, j: Job<AccountId, Balance, BlockNumber, MaxReplicas>) -> 
 			target: j.params.target.map(|t| hex(&t)),
 		},
 		units: j.units,
+		needed_units: j.needed_units,
+		work_blocks: j.work_blocks,
 		replicas: j.replicas,
 		price_per_unit: j.price_per_unit.to_string(),
 		escrow: j.escrow.to_string(),
+		fee: j.fee.to_string(),
+		deposit: j.deposit.to_string(),
 		deadline: j.deadline,
 		submitted_at: j.submitted_at,
 		status: format!("{:?}", j.status),
@@ -205,6 +222,7 @@ fn job_view(id: JobId, j: Job<AccountId, Balance, BlockNumber, MaxReplicas>) -> 
 			.map(|a| AssignmentView {
 				provider: a.provider.to_ss58check(),
 				committed: a.commitment.is_some(),
+				declined: a.declined,
 				revealed_digest: a.reveal.as_ref().map(|r| hex(r.output_digest.as_bytes())),
 			})
 			.collect(),
@@ -283,6 +301,9 @@ where
 				budget: q.budget.to_string(),
 				price_floor: q.price_floor.to_string(),
 				reward_per_provider: q.reward_per_provider.to_string(),
+				fee: q.fee.to_string(),
+				deposit: q.deposit.to_string(),
+				commit_window: q.commit_window,
 			}),
 			Err(e) => Err(ErrorObject::owned(1001, "the chain would refuse this order", Some(format!("{e:?}")))),
 		}

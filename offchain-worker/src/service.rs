@@ -73,7 +73,7 @@ impl Default for ServiceConfig {
 			metrics: None,
 			device: DeviceChoice::Auto,
 			max_queue: 64,
-			max_work: 1 << 36,
+			max_work: crucible_primitives::MAX_WORK,
 			job_timeout: Duration::from_secs(120),
 			retain: 256,
 			#[cfg(feature = "byzantine")]

@@ -232,6 +232,9 @@ impl_runtime_apis! {
 		fn workload(workload: pallet_compute_market::WorkloadId) -> Option<pallet_compute_market::Workload<Balance>> {
 			pallet_compute_market::Workloads::<Runtime>::get(workload)
 		}
+		fn escrow_account() -> AccountId {
+			pallet_compute_market::Pallet::<Runtime>::escrow_account()
+		}
 		fn quote(
 			workload: pallet_compute_market::WorkloadId,
 			params: pallet_compute_market::JobParams,

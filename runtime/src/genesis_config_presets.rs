@@ -89,50 +89,97 @@ pub mod kernel_sources {
 }
 
 /// The built-in workloads every Crucible chain starts with, in registry order (ids 0..=4).
-/// Bounds match the native worker's; prices are per unit in plancks.
+/// Bounds match the native worker's; prices are per unit in plancks. `work_per_block` is what a
+/// 2-core CPU under PoCL does in a 3 s block, with a margin of about four (measured rates in the
+/// README): a job's commit window grows by `⌊work / work_per_block⌋` blocks.
 pub fn builtin_workloads() -> Vec<pallet_compute_market::Workload<Balance>> {
-	use pallet_compute_market::{DimBound, OnChainCheckKind, ParamSchema, VerificationClass, Workload};
+	use pallet_compute_market::{
+		DimBound, OnChainCheckKind, ParamSchema, VerificationClass, Workload, MAX_WORK,
+	};
 	use sp_runtime::BoundedVec;
-	let w = |name: &str,
-	         source: &str,
-	         entry: &str,
-	         dims: Vec<(u32, u32)>,
-	         needs_target: bool,
-	         verification: VerificationClass,
-	         unit_size: u64,
-	         price_floor: Balance,
-	         max_units: u32| Workload {
-		name: BoundedVec::truncate_from(name.as_bytes().to_vec()),
-		kernel_hash: <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(source.as_bytes()),
-		entry_point: BoundedVec::truncate_from(entry.as_bytes().to_vec()),
-		schema: ParamSchema {
-			dims: BoundedVec::truncate_from(dims.into_iter().map(|(min, max)| DimBound { min, max }).collect()),
-			needs_target,
-		},
-		verification,
-		unit_size,
-		price_floor,
-		max_units,
-		retired: false,
+	let bytes = |s: &str| BoundedVec::truncate_from(s.as_bytes().to_vec());
+	let hash = |source: &str| {
+		<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(source.as_bytes())
+	};
+	let dims = |d: &[(u32, u32, u8)]| ParamSchema {
+		dims: BoundedVec::truncate_from(
+			d.iter().map(|&(min, max, power)| DimBound { min, max, power }).collect(),
+		),
+		needs_target: false,
 	};
 	let replicated = VerificationClass::Replicated { quorum: 2, bit_exact: true };
 	let milli = crate::currency::MILLI_UNITS;
 	vec![
-		// One unit = 2^20 nonces.
-		w("hash-search", kernel_sources::HASH_SEARCH, "hash_search", vec![(1, 1 << 30)], true,
-			VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch), 1 << 20, milli, 1024),
-		// One unit = a side of 64 (work grows as n³; the floor is per unit of n).
-		w("matmul-modp", kernel_sources::MATMUL_MODP, "matmul_modp", vec![(1, 4096)], false,
-			replicated, 64, 10 * milli, 64),
-		// One unit = 2^16 pixel-iterations... per pixel: width × height × max_iter / 2^20.
-		w("mandelbrot-fixed", kernel_sources::MANDELBROT, "mandelbrot", vec![(1, 8192), (1, 8192), (1, 65_535)],
-			false, replicated, 1 << 20, milli / 10, 1 << 20),
-		// One unit = 4,096 leaves.
-		w("merkle-root", kernel_sources::MERKLE_ROOT, "merkle_leaves", vec![(1, 1 << 22)], false,
-			replicated, 4096, milli, 1024),
-		// One unit = 2^16 values.
-		w("prefix-sum", kernel_sources::PREFIX_SUM, "scan_block_sums", vec![(1, 1 << 24)], false,
-			replicated, 1 << 16, milli / 10, 256),
+		Workload {
+			name: bytes("hash-search"),
+			kernel_hash: hash(kernel_sources::HASH_SEARCH),
+			entry_point: bytes("hash_search"),
+			schema: ParamSchema { needs_target: true, ..dims(&[(1, 1 << 30, 1)]) },
+			verification: VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch),
+			// One unit = 2^20 nonces hashed.
+			unit_size: 1 << 20,
+			max_work: 1 << 30,
+			work_per_block: 1 << 23,
+			price_floor: milli,
+			max_units: 1024,
+			retired: false,
+		},
+		Workload {
+			name: bytes("matmul-modp"),
+			kernel_hash: hash(kernel_sources::MATMUL_MODP),
+			entry_point: bytes("matmul_modp"),
+			// Work n³ multiply-adds; one unit = 2^18 (a 64 × 64 product).
+			schema: dims(&[(1, 4096, 3)]),
+			verification: replicated,
+			unit_size: 1 << 18,
+			max_work: MAX_WORK,
+			work_per_block: 1 << 33,
+			price_floor: milli / 10,
+			max_units: 1 << 18,
+			retired: false,
+		},
+		Workload {
+			name: bytes("mandelbrot-fixed"),
+			kernel_hash: hash(kernel_sources::MANDELBROT),
+			entry_point: bytes("mandelbrot"),
+			// Work width × height × max_iter pixel-iterations; one unit = 2^20 of them.
+			schema: dims(&[(1, 8192, 1), (1, 8192, 1), (1, 65_535, 1)]),
+			verification: replicated,
+			unit_size: 1 << 20,
+			max_work: MAX_WORK,
+			work_per_block: 1 << 31,
+			price_floor: milli / 10,
+			max_units: 1 << 16,
+			retired: false,
+		},
+		Workload {
+			name: bytes("merkle-root"),
+			kernel_hash: hash(kernel_sources::MERKLE_ROOT),
+			entry_point: bytes("merkle_leaves"),
+			// One unit = 4,096 leaves.
+			schema: dims(&[(1, 1 << 22, 1)]),
+			verification: replicated,
+			unit_size: 4096,
+			max_work: 1 << 22,
+			work_per_block: 1 << 23,
+			price_floor: milli,
+			max_units: 1024,
+			retired: false,
+		},
+		Workload {
+			name: bytes("prefix-sum"),
+			kernel_hash: hash(kernel_sources::PREFIX_SUM),
+			entry_point: bytes("scan_block_sums"),
+			// One unit = 2^16 values.
+			schema: dims(&[(1, 1 << 24, 1)]),
+			verification: replicated,
+			unit_size: 1 << 16,
+			max_work: 1 << 24,
+			work_per_block: 1 << 27,
+			price_floor: milli / 10,
+			max_units: 256,
+			retired: false,
+		},
 	]
 }
 
@@ -216,12 +263,13 @@ fn dev_endowed() -> Vec<AccountId> {
 	Sr25519Keyring::iter().map(|k| k.to_account_id()).collect()
 }
 
-/// `development`: Alice validates alone. Alice and Bob are compute providers, both served by
-/// the one dev node (so replicated workloads, quorum 2, can verify); order jobs as anyone else.
+/// `development`: Alice validates alone. Alice, Bob and Ferdie are compute providers, all served
+/// by the one dev node (replicated workloads, quorum 2, take 3 replicas so that one liar cannot
+/// block the quorum); order jobs as anyone else.
 pub fn development_config_genesis() -> Value {
 	genesis(
 		vec![GenesisValidator::from_keyring(Sr25519Keyring::Alice)],
-		vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob],
+		vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Ferdie],
 		dev_endowed(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 	)

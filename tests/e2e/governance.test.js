@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
-import { jobSpecs, unitsFor, marketEvents } from '../lib/market.js';
+import { jobSpecs, unitsFor, marketEvents, minUnits, PERBILL } from '../lib/market.js';
 
 const UNIT = 10n ** 12n;
 let node, api, alice, bob, charlie, ferdie;
@@ -57,11 +57,23 @@ test('the council changes RewardPerUnit by a 2/3 motion, and the next job mints 
   assert.ok(r.events.some(({ event }) => api.events.parameters.Updated.is(event)), 'parameters.Updated');
   assert.equal((await marketParam('RewardPerUnit')).toBigInt(), next);
 
-  // The next job is paid the new reward per unit.
+  // The next job is minted the new reward per unit. The reward never exceeds the treasury's
+  // cut of the payment, so the job offers a price whose cut (TreasuryCut of price × units) is
+  // twice the reward wanted: the new RewardPerUnit is then what bounds it.
   const [spec] = (await jobSpecs(api, 'council')).filter((s) => s.kernel === 'hash-search');
   spec.units = await unitsFor(api, spec);
+  const needed = BigInt(minUnits(spec.workload, spec.params.dims));
+  const wanted = next * needed;
+  const cutParts = BigInt(api.consts.computeMarket.treasuryCut.toNumber());
+  const fromCut = (2n * wanted * PERBILL + cutParts * BigInt(spec.units) - 1n) / (cutParts * BigInt(spec.units));
+  const floor = spec.workload.priceFloor.toBigInt();
+  const price = fromCut > floor ? fromCut : floor;
+  const quote = await api.call.computeMarketApi.quote(spec.id, spec.params, spec.units, spec.replicas, price);
+  assert.ok(quote.isOk, `quote: ${quote.toString()}`);
+  assert.equal(quote.asOk.rewardPerProvider.toBigInt(), wanted, 'the quote names the new reward');
   const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 200;
-  r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(spec.id, spec.params, spec.units, spec.replicas, spec.workload.priceFloor, deadline), ferdie);
+  // Ferdie, a genesis provider on dev, orders: the job goes to Alice or Bob.
+  r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(spec.id, spec.params, spec.units, spec.replicas, price, deadline), ferdie);
   assert.equal(r.dispatchError, null);
   const job = r.events.find(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).event.data.job.toNumber();
   const from = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
@@ -73,7 +85,12 @@ test('the council changes RewardPerUnit by a 2/3 motion, and the next job mints 
   const to = (await api.rpc.chain.getHeader()).number.toNumber();
   const paid = (await marketEvents(api, from, to)).filter((e) => e.method === 'ProviderPaid' && e.data.job.toNumber() === job);
   assert.equal(paid.length, 1);
-  assert.equal(paid[0].data.reward.toBigInt(), next * BigInt(spec.units));
+  const cut = paid[0].data.treasuryCut.toBigInt();
+  assert.equal(paid[0].data.payment.toBigInt() + cut, price * BigInt(spec.units));
+  const reward = paid[0].data.reward.toBigInt();
+  assert.equal(reward, wanted < cut ? wanted : cut, 'min(RewardPerUnit × needed units, cut)');
+  assert.equal(reward, next * needed, 'the new RewardPerUnit × the units the parameters need');
+  assert.equal(reward, quote.asOk.rewardPerProvider.toBigInt());
 });
 
 test('a market_admin referendum passes and changes TreasuryCut', async () => {

@@ -1,14 +1,17 @@
 // The offchain-worker pipeline on a dev chain: one job of each built-in workload goes from
 // `submitJob` to Verified with nobody but the node at work — its offchain worker posts each
-// assignment (Alice's and Bob's, the dev chain's two genesis providers) to the embedded OpenCL
-// worker, commits, declares its device class, reveals, and the runtime verifies and pays.
+// assignment (Alice's, Bob's and Ferdie's, the dev chain's three genesis providers) to the
+// embedded OpenCL worker, commits, declares its device class, reveals, and the runtime verifies
+// and pays. The consumer, Charlie, is not a provider.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
-import { jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency } from '../lib/market.js';
+import {
+  jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, perbillOf, rewardCap, txFee, workBlocks,
+} from '../lib/market.js';
 
 let node, api, charlie;
 
@@ -33,13 +36,14 @@ test('one job of each workload is run by the offchain worker, verified and paid 
   const freeOf = async (who, at) => (await (at ? await api.at(at) : api).query.system.account(who)).data.free.toBigInt();
   const before = await freeOf(charlie.address);
 
-  // One batch of five orders: one fee.
+  // One batch of five orders: one transaction fee; each order pays its submission fee and has
+  // its storage deposit held.
   const r = await submitAndFinalize(api, api.tx.utility.batchAll(calls), charlie);
   assert.equal(r.dispatchError, null);
-  const fee = r.events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event)).event.data.actualFee.toBigInt();
-  const submitted = r.events.filter(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).map(({ event }) => event.data.job.toNumber());
+  const fee = txFee(api, r.events);
+  const submitted = r.events.filter(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).map(({ event }) => event.data);
   assert.equal(submitted.length, specs.length);
-  specs.forEach((s, i) => { s.job = submitted[i]; });
+  specs.forEach((s, i) => { s.job = submitted[i].job.toNumber(); s.submitted = submitted[i]; });
   const submittedAt = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
 
   // Wait until every job is Verified (the node does all the work).
@@ -52,9 +56,10 @@ test('one job of each workload is run by the offchain worker, verified and paid 
 
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
   const events = await marketEvents(api, submittedAt, head);
-  const cutRate = BigInt(api.consts.computeMarket.treasuryCut.toNumber());
-  const rewardPerUnit = api.consts.computeMarket.rewardPerUnit.toBigInt();
+  const cutRate = api.consts.computeMarket.treasuryCut;
   let spent = 0n;
+  let feesAndDeposits = 0n;
+  let deposits = 0n;
   for (const s of specs) {
     const job = (await api.call.computeMarketApi.job(s.job)).unwrap();
     const result = job.result.unwrap();
@@ -65,38 +70,55 @@ test('one job of each workload is run by the offchain worker, verified and paid 
     assert.equal(result.accepted.toNumber(), s.replicas, `${s.kernel}: every replica accepted`);
 
     // Every accepted provider is paid price × units less the treasury's cut, and minted
-    // RewardPerUnit × units.
+    // RewardPerUnit × the units the parameters need, never above the cut (nor its share of the
+    // per-block cap).
     const paid = events.filter((e) => e.method === 'ProviderPaid' && e.data.job.toNumber() === s.job);
     assert.equal(paid.length, s.replicas, `${s.kernel}: providers paid`);
     const gross = s.price * BigInt(s.units);
-    const cut = gross * cutRate / 1_000_000_000n;
+    const cut = perbillOf(cutRate, gross);
+    assert.equal(job.neededUnits.toNumber(), s.units, `${s.kernel}: needed units`);
+    const reward = rewardCap(api, job.neededUnits.toNumber(), gross);
+    assert.ok(reward <= cut, `${s.kernel}: the reward is within the cut`);
     for (const p of paid) {
       assert.equal(p.data.payment.toBigInt(), gross - cut);
       assert.equal(p.data.treasuryCut.toBigInt(), cut);
-      assert.equal(p.data.reward.toBigInt(), rewardPerUnit * BigInt(s.units));
+      assert.equal(p.data.reward.toBigInt(), reward);
     }
     assert.ok(!events.some((e) => e.method === 'ProviderSlashed' && e.data.job.toNumber() === s.job), 'nobody slashed');
+    assert.ok(!events.some((e) => e.method === 'EscrowRefunded' && e.data.job.toNumber() === s.job), 'the whole budget was used');
     spent += gross * BigInt(s.replicas);
+    assert.equal(s.submitted.budget.toBigInt(), gross * BigInt(s.replicas));
+    feesAndDeposits += s.submitted.fee.toBigInt() + s.submitted.deposit.toBigInt();
+    deposits += s.submitted.deposit.toBigInt();
     const lat = await jobLatency(api, job, submittedAt);
     console.log(`  ${s.kernel.padEnd(16)} order→verified: ${lat.blocks} blocks, ${lat.seconds.toFixed(1)} s (digest ${ref.output_digest.slice(0, 18)}…)`);
   }
 
-  // The consumer was charged exactly: the fee and what the accepted providers were paid.
+  // The consumer was charged exactly: the transaction fee, the submission fees, and what the
+  // accepted providers and the treasury were paid; the storage deposits are held (until the
+  // jobs are pruned), and nothing is held as escrow.
   const after = await freeOf(charlie.address);
-  assert.equal(after, before - fee - spent);
-  assert.equal((await api.query.balances.holds(charlie.address)).filter((h) => h.id.isComputeMarket).length, 0);
+  assert.equal(after, before - fee - feesAndDeposits - spent);
+  assert.equal(await heldFor(api, charlie.address, 'JobDeposit'), deposits);
+  assert.equal(await heldFor(api, charlie.address, 'JobEscrow'), 0n);
 
   // The same through the node's compute_* RPC, as plain JSON.
   const viaRpc = await node.rpc('compute_job', [specs[1].job]);
   assert.equal(viaRpc.status, 'Verified');
   assert.equal(viaRpc.result.outputDigest, referenceOf(specs[1].kernel, specs[1].params).output_digest);
   assert.equal(viaRpc.consumer, charlie.address);
-  assert.equal(viaRpc.assignments.length, 2);
+  assert.equal(viaRpc.assignments.length, specs[1].replicas);
+  assert.equal(viaRpc.assignments.length, 3);
+  assert.ok(viaRpc.assignments.every((a) => a.committed && !a.declined && a.revealedDigest));
+  assert.equal(viaRpc.neededUnits, specs[1].units);
+  assert.equal(viaRpc.workBlocks, workBlocks(specs[1].workload, specs[1].params.dims));
+  assert.equal(BigInt(viaRpc.fee), specs[1].submitted.fee.toBigInt());
+  assert.equal(BigInt(viaRpc.deposit), specs[1].submitted.deposit.toBigInt());
   assert.equal(await node.rpc('compute_job', [999_999]), null);
   const mine = await node.rpc('compute_jobsOf', [charlie.address]);
   for (const s of specs) assert.ok(mine.includes(s.job), `jobsOf has ${s.job}`);
   const providers = await node.rpc('compute_providers', []);
-  assert.equal(providers.length, 2);
+  assert.equal(providers.length, 3);
   for (const p of providers) {
     assert.equal(p.status, 'Active');
     assert.equal(typeof p.bond, 'string');
@@ -105,6 +127,10 @@ test('one job of each workload is run by the offchain worker, verified and paid 
   const hs = specs[0];
   const quote = await node.rpc('compute_quote', [hs.id, hs.params, hs.units, 1, String(hs.price)]);
   assert.equal(BigInt(quote.budget), hs.price * BigInt(hs.units));
+  assert.equal(BigInt(quote.fee), specs[0].submitted.fee.toBigInt());
+  assert.equal(BigInt(quote.deposit), specs[0].submitted.deposit.toBigInt());
+  assert.equal(quote.commitWindow, api.consts.computeMarket.commitWindow.toNumber() + workBlocks(hs.workload, hs.params.dims));
+  assert.equal(BigInt(quote.rewardPerProvider), rewardCap(api, hs.units, hs.price * BigInt(hs.units)));
   await assert.rejects(node.rpc('compute_quote', [hs.id, hs.params, hs.units, 1, '1']), (e) => e.rpc.code === 1001 && e.rpc.data === 'PriceBelowFloor');
   await assert.rejects(node.rpc('compute_jobsOf', ['not-an-address']), (e) => e.rpc.code === -32602);
 
@@ -119,7 +145,7 @@ test('a node restarted in the middle of a job picks it up where it was: no re-as
   spec.units = await unitsFor(api, spec);
   spec.price = spec.workload.priceFloor.toBigInt();
   const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 200;
-  const r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(spec.id, spec.params, spec.units, 2, spec.price, deadline), charlie);
+  const r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(spec.id, spec.params, spec.units, spec.replicas, spec.price, deadline), charlie);
   assert.equal(r.dispatchError, null);
   const jobId = r.events.find(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).event.data.job.toNumber();
   const at = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
@@ -136,7 +162,7 @@ test('a node restarted in the middle of a job picks it up where it was: no re-as
     return j.status.type === 'Verified' ? j : false;
   }, 120_000, 'the job verified after the restart', 1000);
   assert.equal(job.attempts.toNumber(), 1, 'the first attempt settled: nobody was a no-show');
-  assert.equal(job.result.unwrap().accepted.toNumber(), 2);
+  assert.equal(job.result.unwrap().accepted.toNumber(), spec.replicas);
   assert.equal(job.result.unwrap().outputDigest.toHex(), referenceOf(spec.kernel, spec.params).output_digest);
   const events = await marketEvents(api, at, (await api.rpc.chain.getHeader()).number.toNumber());
   assert.ok(!events.some((e) => e.method === 'ProviderSlashed' && e.data.job.toNumber() === jobId), 'nobody slashed');

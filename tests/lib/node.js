@@ -249,34 +249,55 @@ export async function bestNumber(api) {
   return (await api.rpc.chain.getHeader()).number.toNumber();
 }
 
+/** A dispatch error decoded from metadata: { kind, section?, name, docs? }, or null. */
+export function decodeDispatchError(api, dispatchError) {
+  if (!dispatchError) return null;
+  if (dispatchError.isModule) {
+    const meta = api.registry.findMetaError(dispatchError.asModule);
+    return { kind: 'Module', section: meta.section, name: meta.name, docs: meta.docs.join(' ') };
+  }
+  if (dispatchError.isToken) return { kind: 'Token', name: dispatchError.asToken.type };
+  return { kind: dispatchError.type, name: dispatchError.toString() };
+}
+
+/** Sign and submit `tx`; resolve once its status reaches `until` ('finalized' or 'inBlock'). */
+function submitUntil(api, tx, signer, ms, until) {
+  return withTimeout(new Promise((res, rej) => {
+    let unsub;
+    let done = false;
+    tx.signAndSend(signer, (result) => {
+      const { status, events, dispatchError } = result;
+      if (done) return;
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        done = true;
+        if (unsub) unsub();
+        rej(new Error(`transaction ${status.type}`));
+        return;
+      }
+      const reached = until === 'inBlock' ? status.isInBlock : status.isFinalized;
+      if (reached) {
+        done = true;
+        if (unsub) unsub();
+        const blockHash = until === 'inBlock' ? status.asInBlock : status.asFinalized;
+        res({ blockHash, events, dispatchError: decodeDispatchError(api, dispatchError) });
+      }
+    }).then((u) => { unsub = u; if (done) u(); }).catch(rej);
+  }), ms, until === 'inBlock' ? 'transaction inclusion' : 'transaction finalization');
+}
+
 /**
  * Sign and submit `tx`, resolve when it is in a finalized block with
  * { blockHash, events, dispatchError } (dispatchError decoded, or null).
  */
 export function submitAndFinalize(api, tx, signer, ms = 90_000) {
-  return withTimeout(new Promise((res, rej) => {
-    let unsub;
-    tx.signAndSend(signer, (result) => {
-      const { status, events, dispatchError } = result;
-      if (status.isInvalid || status.isDropped || status.isUsurped) {
-        if (unsub) unsub();
-        rej(new Error(`transaction ${status.type}`));
-      }
-      if (status.isFinalized) {
-        if (unsub) unsub();
-        let decoded = null;
-        if (dispatchError) {
-          if (dispatchError.isModule) {
-            const meta = api.registry.findMetaError(dispatchError.asModule);
-            decoded = { kind: 'Module', section: meta.section, name: meta.name, docs: meta.docs.join(' ') };
-          } else if (dispatchError.isToken) {
-            decoded = { kind: 'Token', name: dispatchError.asToken.type };
-          } else {
-            decoded = { kind: dispatchError.type, name: dispatchError.toString() };
-          }
-        }
-        res({ blockHash: status.asFinalized, events, dispatchError: decoded });
-      }
-    }).then((u) => { unsub = u; }).catch(rej);
-  }), ms, 'transaction finalization');
+  return submitUntil(api, tx, signer, ms, 'finalized');
+}
+
+/**
+ * Sign and submit `tx`, resolve as soon as it is in a (best, not yet finalized) block, with the
+ * same { blockHash, events, dispatchError }. For when finality is stalled or must not be
+ * awaited (e.g. a validator is about to be killed).
+ */
+export function submitAndInclude(api, tx, signer, ms = 60_000) {
+  return submitUntil(api, tx, signer, ms, 'inBlock');
 }

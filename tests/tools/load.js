@@ -1,22 +1,26 @@
 #!/usr/bin/env node
 // Throughput of the 3-validator local testnet under a steady load from one client.
 //
-//   node tests/tools/load.js [--per-block 4] [--seconds 180] [--replicas 3] [--mix all|hash-search]
+//   node tests/tools/load.js [--per-block 4] [--seconds 180] [--replicas N] [--mix all|hash-search]
 //
 // Starts Alice, Bob and Charlie from chain-specs/local-testnet.raw.json (free ports, temporary
 // base paths, each with its embedded worker), then one client orders `--per-block` jobs in one
 // batch every block (3 s) for `--seconds`, cycling through the built-in workloads with small
 // parameters, and afterwards waits for the stragglers. Prints offered and settled jobs per
-// minute and order→verified latency percentiles (blocks and seconds). The client rotates its
-// batches over the dev accounts that are not providers (Dave, Eve, Ferdie and the stashes):
-// each account may have at most `MaxJobsPerAccount` (256) unpruned jobs.
+// minute and order→verified latency percentiles (blocks and seconds). Replicas default to what
+// each workload's verification needs (1 for on-chain-checked or a quorum of 1, quorum + 1
+// above that: 3 for the built-in replicated workloads, i.e. all three validators); `--replicas`
+// sets one number for every workload. The client rotates its batches over the dev accounts that
+// are not providers (Dave, Eve, Ferdie and the stashes): each account may have at most
+// `MaxJobsPerAccount` (256) unpruned jobs and `MaxPendingPerAccount` (16) jobs waiting for
+// assignment, and each order also pays a submission fee and holds a storage deposit.
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { CrucibleNode, repoRoot, waitFor, sleep } from '../lib/node.js';
-import { jobSpecs, unitsFor } from '../lib/market.js';
+import { defaultReplicas, jobSpecs, unitsFor } from '../lib/market.js';
 
-const o = { 'per-block': 4, seconds: 180, replicas: 3, mix: 'all' };
+const o = { 'per-block': 4, seconds: 180, replicas: undefined, mix: 'all' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) o[argv[i].replace(/^--/, '')] = argv[i + 1];
 const perBlock = Number(o['per-block']);
@@ -42,7 +46,7 @@ async function main() {
     let specs = await jobSpecs(api, 'load');
     if (o.mix !== 'all') specs = specs.filter((s) => s.kernel === o.mix);
     for (const s of specs) {
-      s.replicas = Math.max(s.kernel === 'hash-search' ? 1 : 2, Number(o.replicas));
+      s.replicas = o.replicas === undefined ? defaultReplicas(s.workload) : Number(o.replicas);
       s.units = await unitsFor(api, s);
       s.price = s.workload.priceFloor.toBigInt();
     }

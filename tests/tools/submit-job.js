@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 // Order a compute job through @polkadot/api and wait for its result.
 //
-//   scripts/submit-job.sh --workload 1 --dims 128 [--replicas 2] [--suri //Charlie]
+//   scripts/submit-job.sh --workload 1 --dims 128 [--replicas 3] [--suri //Charlie]
 //                         [--url ws://127.0.0.1:9944] [--seed 0x..] [--target 0x..]
 //                         [--price PLANCK] [--units N] [--timeout SECS]
 //
-// Units default to the fewest that cover the job (product of dims / unit size), the price to
-// the workload's floor, replicas to what its verification needs (1 for on-chain-checked,
-// the quorum for replicated). Prints the job's life and exits 0 once it is Verified.
+// Units default to the fewest that cover the job (⌈work / unit size⌉, the work being the
+// product of the dims each raised to its power), the price to the workload's floor, replicas to
+// what its verification needs (1 for on-chain-checked or a quorum of 1, quorum + 1 above that:
+// 3 for the built-in replicated workloads). The consumer pays the budget into the market's
+// escrow, a non-refundable submission fee and a storage deposit (held until the job is pruned);
+// replicas may not exceed the active providers other than the consumer (on the local testnet,
+// whose providers are Alice, Bob and Charlie, order 3 replicas as e.g. --suri //Dave). Prints
+// the job's life and exits 0 once it is Verified.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, randomAsHex } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { submitAndFinalize, waitFor, withTimeout } from '../lib/node.js';
-import { minUnits } from '../lib/market.js';
+import { defaultReplicas, minUnits } from '../lib/market.js';
 
 function parseArgs(argv) {
   const o = { url: 'ws://127.0.0.1:9944', suri: '//Charlie', timeout: 300 };
@@ -41,13 +46,13 @@ async function main() {
     const workload = w.unwrap();
     const dims = o.dims.split(',').map(Number);
     const params = { seed: o.seed ?? randomAsHex(32), dims, target: o.target ?? null };
-    const v = workload.verification;
-    const replicas = Number(o.replicas ?? (v.isReplicated ? v.asReplicated.quorum.toNumber() : 1));
+    const replicas = Number(o.replicas ?? defaultReplicas(workload));
     const units = Number(o.units ?? minUnits(workload, dims));
     const price = BigInt(o.price ?? workload.priceFloor.toBigInt());
     const quote = await api.call.computeMarketApi.quote(id, params, units, replicas, price);
     if (quote.isErr) throw new Error(`the chain refuses this order: ${quote.asErr.type}`);
-    console.log(`ordering ${workload.name.toUtf8()} ${JSON.stringify(params)}: ${units} units × ${replicas} replicas at ${price} planck/unit, budget ${quote.asOk.budget.toBigInt()} planck`);
+    const q = quote.asOk;
+    console.log(`ordering ${workload.name.toUtf8()} ${JSON.stringify(params)}: ${units} units × ${replicas} replicas at ${price} planck/unit, budget ${q.budget.toBigInt()} planck (to escrow), fee ${q.fee.toBigInt()} planck (not refunded), deposit ${q.deposit.toBigInt()} planck (held until pruned), reward ≤ ${q.rewardPerProvider.toBigInt()} planck per provider, commit window ${q.commitWindow.toNumber()} blocks`);
     const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 600;
     const t0 = Date.now();
     const r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(id, params, units, replicas, price, deadline), who);

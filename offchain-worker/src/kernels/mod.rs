@@ -45,7 +45,7 @@ impl Output {
 }
 
 /// Largest small output the chain accepts.
-pub const MAX_SMALL_OUTPUT: usize = 1024;
+pub const MAX_SMALL_OUTPUT: usize = crucible_primitives::MAX_SMALL_OUTPUT as usize;
 /// Bytes of the canonical output kept as the small output of bulk results.
 pub const PREVIEW_BYTES: usize = 64;
 

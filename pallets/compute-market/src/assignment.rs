@@ -1,5 +1,7 @@
 //! Step 4: assignment — in `on_initialize`, pending jobs get `replicas` distinct active
-//! providers, drawn with probability proportional to bond × reputation.
+//! providers, drawn with probability proportional to bond × reputation. Each attempt's commit
+//! window grows with the job's work (`CommitWindow + work_blocks`), so that the slowest
+//! admitted device can finish it.
 
 use crate::{pallet::*, types::*, WeightInfo};
 use alloc::vec::Vec;
@@ -9,10 +11,11 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::Saturating;
 
 impl<T: Config> Pallet<T> {
-	/// Blocks from an assignment to its settlement: commit window, reveal window, and the
-	/// settlement block.
-	pub fn attempt_length() -> BlockNumberFor<T> {
+	/// Blocks from an assignment to its settlement, for a job whose work adds `work_blocks` to
+	/// the commit window: commit window, reveal window, and the settlement block.
+	pub fn attempt_length(work_blocks: u32) -> BlockNumberFor<T> {
 		T::CommitWindow::get()
+			.saturating_add(work_blocks.into())
 			.saturating_add(T::RevealWindow::get())
 			.saturating_add(1u32.into())
 	}
@@ -26,24 +29,32 @@ impl<T: Config> Pallet<T> {
 		if queue.is_empty() {
 			return weight
 		}
-		let settle_at = now.saturating_add(Self::attempt_length());
-		let mut settle_list = SettleAt::<T>::get(settle_at);
 		let candidates = Candidates::<T>::get();
 		let budget = T::MaxAssignPerBlock::get() as usize;
 
 		let mut waiting: Vec<JobId> = Vec::new();
 		let mut examined = 0usize;
 		for &id in queue.iter() {
-			if examined >= budget || settle_list.is_full() {
+			if examined >= budget {
+				break
+			}
+			let Some(mut job) = Jobs::<T>::get(id) else {
+				examined += 1;
+				continue
+			};
+			let settle_at = now.saturating_add(Self::attempt_length(job.work_blocks));
+			// Jobs of one size settle together; a full settlement block waits for the next.
+			let mut settle_list = SettleAt::<T>::get(settle_at);
+			if settle_list.is_full() {
 				break
 			}
 			examined += 1;
-			let Some(mut job) = Jobs::<T>::get(id) else { continue };
 			if job.status != JobStatus::Pending {
 				continue
 			}
 			if settle_at > job.deadline {
 				weight.saturating_accrue(T::WeightInfo::expire_job());
+				Self::note_unqueued(&job.consumer);
 				let refund = Self::refund_escrow(&mut job);
 				Self::finish(id, &mut job, JobStatus::Expired);
 				Jobs::<T>::insert(id, job);
@@ -68,16 +79,24 @@ impl<T: Config> Pallet<T> {
 				});
 				// `draw_providers` only returns providers with room in their index.
 				let _ = ProviderJobs::<T>::try_mutate(&who, |v| v.try_push(id));
-				let _ = assignments.try_push(Assignment { provider: who.clone(), commitment: None, reveal: None });
+				let _ = assignments.try_push(Assignment {
+					provider: who.clone(),
+					commitment: None,
+					reveal: None,
+					declined: false,
+				});
 				let _ = providers.try_push(who);
 			}
+			Self::note_unqueued(&job.consumer);
 			job.attempts = job.attempts.saturating_add(1);
 			job.status = JobStatus::Assigned;
 			job.assignments = assignments;
-			job.commit_until = now.saturating_add(T::CommitWindow::get());
+			job.assigned_at = now;
+			job.commit_until = now.saturating_add(T::CommitWindow::get()).saturating_add(job.work_blocks.into());
 			job.reveal_until = job.commit_until.saturating_add(T::RevealWindow::get());
 			// Room was checked at the top of the loop.
 			let _ = settle_list.try_push((id, job.attempts));
+			SettleAt::<T>::insert(settle_at, settle_list);
 			Self::deposit_event(Event::JobAssigned {
 				job: id,
 				attempt: job.attempts,
@@ -87,7 +106,6 @@ impl<T: Config> Pallet<T> {
 			});
 			Jobs::<T>::insert(id, job);
 		}
-		SettleAt::<T>::insert(settle_at, settle_list);
 		// The untouched rest keeps its place, the waiting ones go to the back.
 		let rest = queue.iter().skip(examined).copied();
 		let next: Vec<JobId> = rest.chain(waiting).collect();

@@ -58,19 +58,33 @@ fn register_providers<T: Config>(n: u32) -> Vec<T::AccountId> {
 		.collect()
 }
 
-/// A replicated, bit-exact workload whose quorum admits `replicas` replicas.
+/// The replicas a job may have that is closest to `r` from above: a replicated workload admits
+/// 1 (quorum 1) or `quorum + 1 ..= 2 × quorum − 1`, which leaves out 2.
+fn valid_replicas(r: u32) -> u32 {
+	if r == 2 {
+		3
+	} else {
+		r
+	}
+}
+
+/// A replicated workload whose quorum admits `valid_replicas(replicas)` replicas; not bit-exact,
+/// so that reveals also check the device classes' age.
 fn workload<T: Config>(replicas: u32) -> WorkloadId {
+	let replicas = valid_replicas(replicas);
 	let quorum = (replicas / 2 + 1) as u8;
 	let w = Workload {
 		name: BoundedVec::truncate_from(b"bench".to_vec()),
 		kernel_hash: H256::repeat_byte(7),
 		entry_point: BoundedVec::truncate_from(b"bench".to_vec()),
 		schema: ParamSchema {
-			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1 << 20 }; MAX_DIMS as usize]),
+			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1 << 20, power: 1 }; MAX_DIMS as usize]),
 			needs_target: false,
 		},
-		verification: VerificationClass::Replicated { quorum, bit_exact: true },
+		verification: VerificationClass::Replicated { quorum, bit_exact: false },
 		unit_size: 1,
+		max_work: MAX_WORK,
+		work_per_block: MAX_WORK,
 		price_floor: 1u32.into(),
 		max_units: u32::MAX,
 		retired: false,
@@ -84,18 +98,23 @@ fn job_params() -> JobParams {
 
 fn deadline<T: Config>() -> BlockNumberFor<T> {
 	frame_system::Pallet::<T>::block_number()
-		.saturating_add(Market::<T>::attempt_length())
-		.saturating_add(Market::<T>::attempt_length())
+		.saturating_add(Market::<T>::attempt_length(0))
+		.saturating_add(Market::<T>::attempt_length(0))
+		.saturating_add(Market::<T>::attempt_length(0))
 }
 
-/// Submit a job with `replicas` replicas and assign it to `replicas` fresh providers.
+/// Submit a job with `valid_replicas(replicas)` replicas and assign it to as many fresh
+/// providers (the device classes declared a block before the assignment).
 fn assigned_job<T: Config>(replicas: u32) -> (JobId, Vec<T::AccountId>) {
+	let replicas = valid_replicas(replicas);
 	let providers = register_providers::<T>(replicas);
 	let consumer = funded::<T>("consumer", 0);
 	let w = workload::<T>(replicas);
 	let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>())
 		.expect("job submits");
-	Market::<T>::assign_pending(frame_system::Pallet::<T>::block_number());
+	let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+	frame_system::Pallet::<T>::set_block_number(next);
+	Market::<T>::assign_pending(next);
 	let job = Jobs::<T>::get(id).expect("job exists");
 	assert_eq!(job.assignments.len() as u32, replicas);
 	(id, providers)
@@ -111,7 +130,7 @@ fn digest() -> H256 {
 
 fn commit_all<T: Config>(id: JobId, providers: &[T::AccountId]) {
 	for p in providers {
-		let c = Market::<T>::commitment_of(id, &digest(), &salt(), p);
+		let c = Market::<T>::commitment_of(id, &digest(), &full_output(), &salt(), p);
 		Market::<T>::do_commit(p.clone(), id, c).expect("commits");
 	}
 }
@@ -119,7 +138,7 @@ fn commit_all<T: Config>(id: JobId, providers: &[T::AccountId]) {
 fn attestation<T: Config>(id: JobId, who: &T::AccountId) -> Attestation {
 	let info = Providers::<T>::get(who).expect("provider");
 	let job = Jobs::<T>::get(id).expect("job");
-	let msg = Market::<T>::attestation_message(id, job.kernel_hash, digest(), 1, &device_class());
+	let msg = Market::<T>::attestation_message(id, job.kernel_hash, digest(), &full_output(), 1, &device_class());
 	let signature = info.compute_key.sign(&msg).expect("key is in the keystore");
 	Attestation { worker_version: 1, device_class: device_class(), signature }
 }
@@ -140,11 +159,13 @@ mod benchmarks {
 			kernel_hash: H256::repeat_byte(1),
 			entry_point: BoundedVec::truncate_from(vec![b'e'; MAX_ENTRY_POINT_LEN as usize]),
 			schema: ParamSchema {
-				dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 10 }; MAX_DIMS as usize]),
+				dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 10, power: 3 }; MAX_DIMS as usize]),
 				needs_target: true,
 			},
 			verification: VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch),
 			unit_size: 1,
+			max_work: MAX_WORK,
+			work_per_block: MAX_WORK / MAX_WORK_BLOCKS,
 			price_floor: 1u32.into(),
 			max_units: 10,
 			retired: false,
@@ -163,11 +184,13 @@ mod benchmarks {
 		let update = WorkloadUpdate {
 			kernel_hash: Some(H256::repeat_byte(2)),
 			schema: Some(ParamSchema {
-				dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 9 }; MAX_DIMS as usize]),
+				dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 9, power: 2 }; MAX_DIMS as usize]),
 				needs_target: false,
 			}),
 			price_floor: Some(2u32.into()),
 			max_units: Some(99),
+			max_work: Some(MAX_WORK / 2),
+			work_per_block: Some(MAX_WORK / MAX_WORK_BLOCKS),
 		};
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id, update);
@@ -232,11 +255,13 @@ mod benchmarks {
 	fn submit_job() {
 		let consumer = funded::<T>("consumer", 0);
 		let replicas = T::MaxReplicas::get();
+		register_providers::<T>(T::MaxProviders::get());
 		let w = workload::<T>(replicas);
-		// A queue that is nearly full and an account with nearly all its job slots taken.
-		let filler = funded::<T>("filler", 0);
-		for _ in 0..T::MaxPendingJobs::get().saturating_sub(1).min(T::MaxJobsPerAccount::get()) {
-			let _ = Market::<T>::do_submit_job(filler.clone(), w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>());
+		// A queue that is nearly full, filled by many accounts.
+		let per_account = T::MaxPendingPerAccount::get().min(T::MaxJobsPerAccount::get()).max(1);
+		for i in 0..T::MaxPendingJobs::get().saturating_sub(1) {
+			let filler = if i % per_account == 0 { funded::<T>("filler", i / per_account) } else { account("filler", i / per_account, SEED) };
+			let _ = Market::<T>::do_submit_job(filler, w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>());
 		}
 		let id = NextJobId::<T>::get();
 		#[extrinsic_call]
@@ -245,14 +270,19 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn cancel_job(q: Linear<1, { T::MaxPendingJobs::get().min(T::MaxJobsPerAccount::get()) }>) {
+	fn cancel_job(q: Linear<1, { T::MaxPendingJobs::get() }>) {
+		register_providers::<T>(1);
 		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(1);
-		let mut last = 0;
-		for _ in 0..q {
-			last = Market::<T>::do_submit_job(consumer.clone(), w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
+		// `q` jobs queued by many accounts; the consumer's is the last.
+		let per_account = T::MaxPendingPerAccount::get().min(T::MaxJobsPerAccount::get()).max(1);
+		for i in 0..q.saturating_sub(1) {
+			let filler = if i % per_account == 0 { funded::<T>("filler", i / per_account) } else { account("filler", i / per_account, SEED) };
+			Market::<T>::do_submit_job(filler, w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
 				.expect("job submits");
 		}
+		let last = Market::<T>::do_submit_job(consumer.clone(), w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
+			.expect("job submits");
 		#[extrinsic_call]
 		_(RawOrigin::Signed(consumer), last);
 		assert_eq!(Jobs::<T>::get(last).map(|j| j.status), Some(JobStatus::Refunded));
@@ -262,7 +292,7 @@ mod benchmarks {
 	fn commit_result() {
 		let (id, providers) = assigned_job::<T>(T::MaxReplicas::get());
 		let who = providers[0].clone();
-		let c = Market::<T>::commitment_of(id, &digest(), &salt(), &who);
+		let c = Market::<T>::commitment_of(id, &digest(), &full_output(), &salt(), &who);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), id, c);
 		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Committing));
@@ -308,12 +338,21 @@ mod benchmarks {
 		}
 	}
 
-	/// Assigning one job with `MaxReplicas` replicas among `p` candidates.
+	/// Assigning one job with `MaxReplicas` replicas among `p` candidates, all but `MaxReplicas`
+	/// of which are drawn and found ineligible (their assignment index is full): the draw reads
+	/// every candidate.
 	#[benchmark]
 	fn assign_job(p: Linear<{ T::MaxReplicas::get() }, { T::MaxProviders::get() }>) {
-		register_providers::<T>(p);
-		let consumer = funded::<T>("consumer", 0);
+		let providers = register_providers::<T>(p);
 		let replicas = T::MaxReplicas::get();
+		for who in providers.iter().skip(replicas as usize) {
+			Providers::<T>::mutate(who, |i| {
+				if let Some(i) = i {
+					i.open_assignments = T::MaxAssignmentsPerProvider::get();
+				}
+			});
+		}
+		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(replicas);
 		let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>())
 			.expect("job submits");
@@ -328,6 +367,7 @@ mod benchmarks {
 	/// Expiring one pending job whose deadline has passed.
 	#[benchmark]
 	fn expire_job() {
+		register_providers::<T>(1);
 		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(1);
 		let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
@@ -348,6 +388,7 @@ mod benchmarks {
 		let (id, providers) = assigned_job::<T>(r);
 		commit_all::<T>(id, &providers);
 		let mut job = Jobs::<T>::get(id).expect("job");
+		job.assignments.truncate(r as usize);
 		for (i, a) in job.assignments.iter_mut().enumerate() {
 			let d = if i == 0 && r > 2 { H256::repeat_byte(0xee) } else { digest() };
 			a.reveal = Some(Reveal {
@@ -365,9 +406,53 @@ mod benchmarks {
 		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Verified));
 	}
 
+	/// Settling an attempt with `r` replicas that all committed and none revealed: every one is
+	/// slashed, and the job goes back to the queue for another attempt.
+	#[benchmark]
+	fn settle_job_all_slashed(r: Linear<1, { T::MaxReplicas::get() }>) {
+		let (id, providers) = assigned_job::<T>(r);
+		commit_all::<T>(id, &providers);
+		let mut job = Jobs::<T>::get(id).expect("job");
+		job.assignments.truncate(r as usize);
+		let now = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		#[block]
+		{
+			Market::<T>::settle(id, job, now);
+		}
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Pending));
+	}
+
+	/// Declining one assignment that is not the last one left (the settlement it may trigger
+	/// is `settle_job`).
+	#[benchmark]
+	fn decline_job() {
+		let (id, providers) = assigned_job::<T>(T::MaxReplicas::get());
+		let who = providers[0].clone();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), id);
+		assert!(Jobs::<T>::get(id).is_some_and(|j| j.assignments[0].declined));
+	}
+
+	/// Evicting a suspended provider among `p`.
+	#[benchmark]
+	fn evict_provider(p: Linear<1, { T::MaxProviders::get() }>) {
+		let providers = register_providers::<T>(p);
+		let who = providers[0].clone();
+		Providers::<T>::mutate(&who, |i| {
+			if let Some(i) = i {
+				i.status = ProviderStatus::Suspended;
+			}
+		});
+		let caller = funded::<T>("caller", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), who.clone());
+		assert!(!Providers::<T>::contains_key(&who));
+	}
+
 	/// Pruning one finished job.
 	#[benchmark]
 	fn prune_job() {
+		register_providers::<T>(1);
 		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(1);
 		let id = Market::<T>::do_submit_job(consumer.clone(), w, job_params(), 1, 1, 1u32.into(), deadline::<T>())

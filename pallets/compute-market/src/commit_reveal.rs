@@ -1,5 +1,6 @@
 //! Step 5: commit, then reveal. Commitments stop replicas from copying one another's results;
-//! the attestation binds each revealed result to the provider's compute key.
+//! the attestation binds each revealed result — digest and small output — to the provider's
+//! compute key. A provider whose worker cannot run a job declines it before committing.
 
 use crate::{pallet::*, types::*, WeightInfo};
 use codec::Encode;
@@ -8,12 +9,19 @@ use sp_core::H256;
 use sp_runtime::RuntimeAppPublic;
 
 impl<T: Config> Pallet<T> {
-	/// `blake2_256(job_le64 ‖ output_digest ‖ salt ‖ provider)`, the provider as its SCALE
-	/// encoding (the 32 account bytes for `AccountId32`).
-	pub fn commitment_of(job: JobId, output_digest: &H256, salt: &[u8; 32], provider: &T::AccountId) -> H256 {
-		let mut buf = alloc::vec::Vec::with_capacity(8 + 32 + 32 + 32);
+	/// `blake2_256(job_le64 ‖ output_digest ‖ blake2_256(small_output) ‖ salt ‖ provider)`, the
+	/// provider as its SCALE encoding (the 32 account bytes for `AccountId32`).
+	pub fn commitment_of(
+		job: JobId,
+		output_digest: &H256,
+		small_output: &[u8],
+		salt: &[u8; 32],
+		provider: &T::AccountId,
+	) -> H256 {
+		let mut buf = alloc::vec::Vec::with_capacity(8 + 32 + 32 + 32 + 32);
 		buf.extend_from_slice(&job.to_le_bytes());
 		buf.extend_from_slice(output_digest.as_bytes());
+		buf.extend_from_slice(&sp_io::hashing::blake2_256(small_output));
 		buf.extend_from_slice(salt);
 		provider.encode_to(&mut buf);
 		H256(sp_io::hashing::blake2_256(&buf))
@@ -24,6 +32,7 @@ impl<T: Config> Pallet<T> {
 		job: JobId,
 		kernel_hash: H256,
 		output_digest: H256,
+		small_output: &[u8],
 		worker_version: u32,
 		device_class: &DeviceClass,
 	) -> alloc::vec::Vec<u8> {
@@ -32,6 +41,7 @@ impl<T: Config> Pallet<T> {
 			job,
 			kernel_hash,
 			output_digest,
+			small_output_hash: H256(sp_io::hashing::blake2_256(small_output)),
 			worker_version,
 			device_class: device_class.clone(),
 		}
@@ -52,7 +62,7 @@ impl<T: Config> Pallet<T> {
 			.find(|a| a.provider == who)
 			.ok_or(Error::<T>::NotAssigned)?;
 		ensure!(now <= job.commit_until, Error::<T>::CommitWindowClosed);
-		ensure!(slot.commitment.is_none(), Error::<T>::AlreadyCommitted);
+		ensure!(slot.commitment.is_none() && !slot.declined, Error::<T>::AlreadyCommitted);
 		slot.commitment = Some(commitment);
 		job.status = JobStatus::Committing;
 		Jobs::<T>::insert(id, job);
@@ -75,7 +85,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::JobNotActive
 		);
 		let now = frame_system::Pallet::<T>::block_number();
-		let all_committed = job.assignments.iter().all(|a| a.commitment.is_some());
+		let all_committed = job.assignments.iter().all(|a| a.commitment.is_some() || a.declined);
 		let idx = job
 			.assignments
 			.iter()
@@ -87,7 +97,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(slot.reveal.is_none(), Error::<T>::AlreadyRevealed);
 		let commitment = slot.commitment.ok_or(Error::<T>::NotCommitted)?;
 		ensure!(
-			Self::commitment_of(id, &output_digest, &salt, &who) == commitment,
+			Self::commitment_of(id, &output_digest, &small_output, &salt, &who) == commitment,
 			Error::<T>::CommitmentMismatch
 		);
 
@@ -96,10 +106,17 @@ impl<T: Config> Pallet<T> {
 			provider.device_classes.contains(&attestation.device_class),
 			Error::<T>::UnknownDeviceClass
 		);
+		// Where results are compared within a device class, the class is the one declared when
+		// the job was assigned: no fresh class chosen after seeing the others' reveals.
+		let bit_exact = Workloads::<T>::get(job.workload).is_none_or(|w| {
+			!matches!(w.verification, VerificationClass::Replicated { bit_exact: false, .. })
+		});
+		ensure!(bit_exact || provider.classes_since < job.assigned_at, Error::<T>::DeviceClassesChanged);
 		let message = Self::attestation_message(
 			id,
 			job.kernel_hash,
 			output_digest,
+			&small_output,
 			attestation.worker_version,
 			&attestation.device_class,
 		);
@@ -115,15 +132,49 @@ impl<T: Config> Pallet<T> {
 			worker_version: attestation.worker_version,
 		});
 		job.status = JobStatus::Revealing;
-		let all_revealed = job.assignments.iter().all(|a| a.reveal.is_some());
 		Self::deposit_event(Event::ResultRevealed { job: id, provider: who, output_digest });
-		if all_revealed {
+		if Self::nothing_left_to_wait_for(&job) {
 			let replicas = job.assignments.len() as u32;
 			Self::settle(id, job, now);
-			Ok(Some(T::WeightInfo::reveal_result().saturating_add(T::WeightInfo::settle_job(replicas))).into())
+			Ok(Some(T::WeightInfo::reveal_result().saturating_add(Self::settle_weight(replicas))).into())
 		} else {
 			Jobs::<T>::insert(id, job);
 			Ok(Some(T::WeightInfo::reveal_result()).into())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Every assigned provider has revealed or declined: the attempt can settle now.
+	pub(crate) fn nothing_left_to_wait_for(job: &JobOf<T>) -> bool {
+		job.assignments.iter().all(|a| a.reveal.is_some() || a.declined)
+	}
+
+	/// Record that an assigned provider declines the job; settle the attempt if nobody is left
+	/// to wait for.
+	pub fn do_decline(who: T::AccountId, id: JobId) -> DispatchResultWithPostInfo {
+		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(
+			matches!(job.status, JobStatus::Assigned | JobStatus::Committing),
+			Error::<T>::JobNotActive
+		);
+		let now = frame_system::Pallet::<T>::block_number();
+		let slot = job
+			.assignments
+			.iter_mut()
+			.find(|a| a.provider == who)
+			.ok_or(Error::<T>::NotAssigned)?;
+		ensure!(now <= job.commit_until, Error::<T>::CommitWindowClosed);
+		ensure!(slot.commitment.is_none() && !slot.declined, Error::<T>::AlreadyCommitted);
+		slot.declined = true;
+		Self::deposit_event(Event::AssignmentDeclined { job: id, provider: who });
+		if Self::nothing_left_to_wait_for(&job) {
+			let replicas = job.assignments.len() as u32;
+			Self::settle(id, job, now);
+			Ok(Some(T::WeightInfo::decline_job().saturating_add(Self::settle_weight(replicas))).into())
+		} else {
+			Jobs::<T>::insert(id, job);
+			Ok(Some(T::WeightInfo::decline_job()).into())
 		}
 	}
 }

@@ -7,38 +7,54 @@
 //!
 //! 1. **Workloads** ([`registry`]). A governance origin registers each workload: the
 //!    `blake2_256` hash of its OpenCL source, its entry point, the parameters it takes and their
-//!    bounds, how its results are verified, its unit of work, its price floor per unit and the
-//!    most units a job may buy. Retired workloads take no new jobs.
+//!    bounds, how its results are verified, its unit of work, its work bound (at most
+//!    [`MAX_WORK`], the bound the native worker shares, so that every admitted job is one the
+//!    worker runs), the work its slowest admitted device does per block, its price floor per
+//!    unit and the most units a job may buy. Retired workloads take no new jobs.
 //! 2. **Providers** ([`providers`]). Anyone may register as a provider by holding a bond of at
 //!    least `MinProviderBond` (hold reason [`HoldReason::ProviderBond`]) and naming a compute
 //!    key (sr25519, key type [`KEY_TYPE`]) and the device classes they run. Providers leave
 //!    through an unbonding period, and never while an assignment of theirs is open.
-//! 3. **Orders** ([`orders`]). `submit_job` holds the whole budget, `price_per_unit × units ×
-//!    replicas`, from the consumer (hold reason [`HoldReason::JobEscrow`]) before anything else
-//!    happens. Until providers are assigned, `cancel_job` refunds it in full.
+//! 3. **Orders** ([`orders`]). `submit_job` moves the whole budget, `price_per_unit × units ×
+//!    replicas`, into the market's escrow account (out of reach of the consumer's locks and
+//!    freezes), pays the non-refundable `SubmissionFee` to the treasury and holds a storage
+//!    deposit ([`HoldReason::JobDeposit`]) until the job is pruned — before anything else
+//!    happens. One consumer may have `MaxPendingPerAccount` jobs waiting; a job never asks for
+//!    more replicas than there are eligible providers. Until providers are assigned,
+//!    `cancel_job` refunds the budget in full.
 //! 4. **Assignment** ([`assignment`]). In `on_initialize`, at most `MaxAssignPerBlock` pending
 //!    jobs each get `replicas` distinct active providers, drawn with probability proportional to
-//!    bond × reputation from `T::Randomness`; the consumer is never assigned their own job. Each
-//!    provider's open jobs are indexed in [`ProviderJobs`], so an offchain worker finds its work
-//!    in one read.
+//!    bond × reputation from `T::Randomness`; the consumer is never assigned their own job. The
+//!    commit window is `CommitWindow` plus the blocks the job's work needs on the slowest
+//!    admitted device. Each provider's open jobs are indexed in [`ProviderJobs`], so an offchain
+//!    worker finds its work in one read.
 //! 5. **Commit, then reveal** ([`commit_reveal`]). Inside the commit window each assigned
-//!    provider submits `blake2_256(job ‖ output_digest ‖ salt ‖ provider)`; once the window has
-//!    closed (or every provider has committed) and until the reveal window ends, it reveals the
-//!    digest, the salt, a small output (≤ 1 KiB) and an attestation: its compute key's signature
-//!    over (job, kernel hash, output digest, worker version, device class). The attestation
-//!    proves which staked provider claims the result; it is *not* a hardware (TEE) attestation.
+//!    provider submits `blake2_256(job ‖ output_digest ‖ blake2_256(small_output) ‖ salt ‖
+//!    provider)` — or declines a job its worker cannot run (no slash, a little reputation); once
+//!    the window has closed (or every provider has committed or declined) and until the reveal
+//!    window ends, it reveals the digest, the salt, the small output (≤ 1 KiB) and an
+//!    attestation: its compute key's signature over (job, kernel hash, output digest, small
+//!    output hash, worker version, device class). The attestation proves which staked provider
+//!    claims the result; it is *not* a hardware (TEE) attestation.
 //! 6. **Verification** ([`verification`]). On-chain-checkable workloads are re-checked by the
-//!    runtime itself (a hash search costs one hash). Replicated workloads accept the digest that
-//!    at least `quorum` providers revealed (within one device class, for workloads that are not
-//!    bit-exact across devices).
+//!    runtime itself (a hash search costs one hash; an empty claim is wrong when another replica
+//!    found a nonce). Replicated workloads accept the (digest, small output) that at least
+//!    `quorum` providers revealed (within one device class — declared before the assignment —
+//!    for workloads that are not bit-exact across devices); a job asks for more replicas than
+//!    the quorum, so that one liar cannot block it. A provider that committed and never
+//!    revealed counts as wrong.
 //! 7. **Settlement** ([`settlement`]). Each provider in the accepted group is paid
-//!    `price_per_unit × units` from escrow, less the treasury's cut, and is minted
-//!    `RewardPerUnit × units` (within `MaxRewardPerBlock`); a provider that revealed another
-//!    digest is slashed `SlashWrong` of its bond, one that did not commit or reveal `SlashNoShow`,
-//!    into the treasury; reputations move; unused escrow is refunded. Without an acceptable
-//!    result the job is re-assigned to fresh providers (at most `MaxAttempts` attempts, within
-//!    its deadline), then failed and refunded. Finished jobs are pruned `RetentionPeriod` blocks
-//!    later in `on_idle`.
+//!    `price_per_unit × units` from escrow, less the treasury's cut, and is minted at most
+//!    `RewardPerUnit` per unit the parameters need — never more than the cut of its payment
+//!    (so nobody gains by trading with themselves) nor its share of `MaxRewardPerBlock`; a
+//!    wrong provider is slashed `SlashWrong` of its bond, one that did not commit `SlashNoShow`,
+//!    into the treasury — unless nobody in the attempt committed: then the job is one nobody
+//!    could run, it fails, and nobody is slashed. Reputations move; unused escrow is refunded.
+//!    Without an acceptable result the job is re-assigned to providers other than those that
+//!    failed it (at most `MaxAttempts` attempts, within its deadline), then failed and
+//!    refunded. Finished jobs are pruned `RetentionPeriod` blocks later in `on_idle`, which
+//!    releases their deposit. Suspended providers can be evicted by anyone, any provider
+//!    removed by governance (`evict_provider`).
 //!
 //! ## Terms
 //!
@@ -65,6 +81,8 @@ pub mod assignment;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod commit_reveal;
+#[cfg(any(test, feature = "try-runtime"))]
+pub mod try_state;
 pub mod offchain;
 pub mod orders;
 pub mod providers;
@@ -129,6 +147,7 @@ pub mod pallet {
 			fungible::{Inspect, Mutate, MutateHold},
 			Randomness,
 		},
+		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Perbill;
@@ -158,8 +177,14 @@ pub mod pallet {
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// Who may register, update and retire workloads (governance; root on dev chains).
+		/// Who may register, update and retire workloads and remove providers (governance; root
+		/// on dev chains).
 		type WorkloadOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The market's id: its escrow account, which holds every open job's budget, is derived
+		/// from it. No lock, freeze or hold of a consumer's can touch funds there.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
 
 		/// Source of randomness for assignment (see the crate docs for what it guarantees).
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
@@ -194,6 +219,9 @@ pub mod pallet {
 		/// Most jobs waiting for assignment.
 		#[pallet::constant]
 		type MaxPendingJobs: Get<u32>;
+		/// Most jobs one consumer may have waiting for assignment.
+		#[pallet::constant]
+		type MaxPendingPerAccount: Get<u32>;
 		/// Most jobs assigned (and, so, settled) per block.
 		#[pallet::constant]
 		type MaxAssignPerBlock: Get<u32>;
@@ -209,9 +237,17 @@ pub mod pallet {
 		/// Most attempts (assignments) a job gets before it fails.
 		#[pallet::constant]
 		type MaxAttempts: Get<u8>;
-		/// Compute reward minted per unit of accepted work, per accepted provider.
+		/// Compute reward minted per unit of work the job's parameters need, per accepted
+		/// provider — never more than the treasury's cut of that provider's payment (see
+		/// [`settlement`]), so that no one gains by trading with themselves.
 		#[pallet::constant]
 		type RewardPerUnit: Get<BalanceOf<Self>>;
+		/// Non-refundable fee of every order, paid to the treasury.
+		#[pallet::constant]
+		type SubmissionFee: Get<BalanceOf<Self>>;
+		/// Storage deposit per byte a job may occupy, held from the consumer until pruning.
+		#[pallet::constant]
+		type DepositPerByte: Get<BalanceOf<Self>>;
 		/// Most compute reward minted in one block.
 		#[pallet::constant]
 		type MaxRewardPerBlock: Get<BalanceOf<Self>>;
@@ -246,9 +282,14 @@ pub mod pallet {
 		/// A provider's bond: what compute slashing takes.
 		#[codec(index = 0)]
 		ProviderBond,
-		/// A job's budget, held from the consumer until settlement.
+		/// Formerly a job's budget, held from the consumer until settlement. Budgets now move
+		/// into the market's escrow account instead, which no lock of the consumer's can block;
+		/// the index stays reserved.
 		#[codec(index = 1)]
 		JobEscrow,
+		/// A job's storage deposit, held from the consumer until the job is pruned.
+		#[codec(index = 2)]
+		JobDeposit,
 	}
 
 	/// Registered workloads.
@@ -307,6 +348,10 @@ pub mod pallet {
 	pub type PendingJobs<T: Config> =
 		StorageValue<_, BoundedVec<JobId, T::MaxPendingJobs>, ValueQuery>;
 
+	/// How many of [`PendingJobs`] each consumer has (at most `MaxPendingPerAccount`).
+	#[pallet::storage]
+	pub type PendingCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
 	/// Jobs (with their attempt) to settle at a block: the block after their reveal window.
 	#[pallet::storage]
 	pub type SettleAt<T: Config> = StorageMap<
@@ -353,6 +398,8 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			// The escrow account lives as long as the chain: it keeps the existential deposit.
+			Pallet::<T>::ensure_escrow_account();
 			for w in &self.workloads {
 				if let Err(e) = Pallet::<T>::do_register_workload(w.clone()) {
 					panic!("invalid genesis workload {:?}: {:?}", w.name, e);
@@ -400,8 +447,16 @@ pub mod pallet {
 		ProviderSuspended { provider: T::AccountId },
 		/// A suspended provider bonded enough to be active again.
 		ProviderReactivated { provider: T::AccountId },
-		/// A job was ordered and its budget held.
-		JobSubmitted { job: JobId, consumer: T::AccountId, workload: WorkloadId, budget: BalanceOf<T> },
+		/// A job was ordered: its budget moved into escrow, its fee paid to the treasury and its
+		/// storage deposit held.
+		JobSubmitted {
+			job: JobId,
+			consumer: T::AccountId,
+			workload: WorkloadId,
+			budget: BalanceOf<T>,
+			fee: BalanceOf<T>,
+			deposit: BalanceOf<T>,
+		},
 		/// A job was cancelled before assignment and refunded.
 		JobCancelled { job: JobId, refund: BalanceOf<T> },
 		/// Providers were assigned to a job.
@@ -414,6 +469,11 @@ pub mod pallet {
 		},
 		/// A provider committed to a result.
 		ResultCommitted { job: JobId, provider: T::AccountId },
+		/// A provider declined its assignment (its worker cannot run the job).
+		AssignmentDeclined { job: JobId, provider: T::AccountId },
+		/// A provider was removed (by governance, or evicted while suspended) and its remaining
+		/// bond released.
+		ProviderRemoved { provider: T::AccountId, released: BalanceOf<T> },
 		/// A provider revealed its result.
 		ResultRevealed { job: JobId, provider: T::AccountId, output_digest: sp_core::H256 },
 		/// A job's result was accepted.
@@ -436,8 +496,8 @@ pub mod pallet {
 		JobExpired { job: JobId, refund: BalanceOf<T> },
 		/// Unused escrow went back to the consumer after verification.
 		EscrowRefunded { job: JobId, amount: BalanceOf<T> },
-		/// A finished job was removed from storage.
-		JobPruned { job: JobId },
+		/// A finished job was removed from storage and its deposit released.
+		JobPruned { job: JobId, deposit: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -517,6 +577,18 @@ pub mod pallet {
 		UnknownDeviceClass,
 		/// The job is not waiting for commitments or reveals.
 		JobNotActive,
+		/// The job asks for more work than its workload admits.
+		WorkTooLarge,
+		/// Fewer eligible providers (active, other than the consumer) than the replicas asked.
+		NotEnoughProviders,
+		/// The consumer has `MaxPendingPerAccount` jobs waiting for assignment.
+		TooManyPending,
+		/// The provider's device classes changed after this job was assigned; on a workload
+		/// that is not bit-exact its reveal is refused.
+		DeviceClassesChanged,
+		/// Only a suspended provider may be evicted by anyone, and only without open
+		/// assignments; governance may remove any provider without open assignments.
+		NotEvictable,
 	}
 
 	/// Why a provider was slashed.
@@ -527,7 +599,8 @@ pub mod pallet {
 	pub enum SlashReason {
 		/// It revealed a result that was rejected.
 		WrongResult,
-		/// It did not commit, or did not reveal, in time.
+		/// It did not commit in time, or committed and never revealed (which counts as a wrong
+		/// result: see [`verification::Outcome::Wrong`]).
 		NoShow,
 	}
 
@@ -550,6 +623,11 @@ pub mod pallet {
 		/// (see [`offchain`]).
 		fn offchain_worker(now: BlockNumberFor<T>) {
 			Self::run_offchain_worker(now);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 
 		fn integrity_test() {
@@ -630,7 +708,21 @@ pub mod pallet {
 			Self::do_withdraw_bond(who)
 		}
 
-		/// Order a job: hold `price_per_unit × units × replicas` and queue it for assignment.
+		/// Order a job and queue it for assignment.
+		///
+		/// Origin: signed (the consumer). Moves `price_per_unit × units × replicas` into the
+		/// market's escrow account, pays `SubmissionFee` to the treasury (never refunded) and holds
+		/// the storage deposit (`DepositPerByte × the job's largest encoding`, released when the
+		/// job is pruned). `units` must cover the parameters' work; only the units the parameters
+		/// need count for rewards. Replicas: 1 for on-chain-checked workloads or a quorum of 1,
+		/// otherwise more than the quorum and fewer than twice it, and never more than the
+		/// eligible providers. The deadline must leave room for one attempt, whose commit window
+		/// grows with the job's work.
+		///
+		/// Emits `JobSubmitted`. Errors: `UnknownWorkload`, `WorkloadRetired`, `InvalidParams`,
+		/// `WorkTooLarge`, `InvalidUnits`, `InvalidReplicas`, `NotEnoughProviders`,
+		/// `PriceBelowFloor`, `InvalidDeadline`, `Overflow`, `TooManyJobs`, `TooManyPending`,
+		/// `QueueFull`, `InsufficientBalance`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::submit_job())]
 		pub fn submit_job(
@@ -647,7 +739,8 @@ pub mod pallet {
 				.map(|_| ())
 		}
 
-		/// Cancel a job that has no providers assigned, refunding its escrow in full.
+		/// Cancel a job that has no providers assigned, refunding its escrow in full (the
+		/// submission fee is not refunded; the deposit is released when the job is pruned).
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::cancel_job(T::MaxPendingJobs::get()))]
 		pub fn cancel_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
@@ -655,7 +748,8 @@ pub mod pallet {
 			Self::do_cancel_job(who, job)
 		}
 
-		/// Commit to a result: `blake2_256(job ‖ output_digest ‖ salt ‖ provider)`.
+		/// Commit to a result:
+		/// `blake2_256(job_le64 ‖ output_digest ‖ blake2_256(small_output) ‖ salt ‖ provider)`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::commit_result())]
 		pub fn commit_result(origin: OriginFor<T>, job: JobId, commitment: sp_core::H256) -> DispatchResult {
@@ -666,7 +760,7 @@ pub mod pallet {
 		/// Reveal a committed result with its attestation. The last reveal of an attempt
 		/// settles the job at once.
 		#[pallet::call_index(10)]
-		#[pallet::weight(T::WeightInfo::reveal_result().saturating_add(T::WeightInfo::settle_job(T::MaxReplicas::get())))]
+		#[pallet::weight(T::WeightInfo::reveal_result().saturating_add(Pallet::<T>::settle_weight(T::MaxReplicas::get())))]
 		pub fn reveal_result(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -690,6 +784,40 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_set_device_classes(who, device_classes)
+		}
+
+		/// Decline an assignment the caller's worker cannot run, before committing to it.
+		///
+		/// Origin: signed, an assigned provider of the job's current attempt that has not
+		/// committed, inside the commit window. The provider is neither slashed nor paid, loses a
+		/// little reputation and is not drawn for this job again. When every provider of the
+		/// attempt has declined or failed to commit, the job fails and nobody is slashed.
+		///
+		/// Emits `AssignmentDeclined`. Errors: `UnknownJob`, `JobNotActive`, `NotAssigned`,
+		/// `CommitWindowClosed`, `AlreadyCommitted` (a committed result must be revealed).
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::decline_job().saturating_add(Pallet::<T>::settle_weight(T::MaxReplicas::get())))]
+		pub fn decline_job(origin: OriginFor<T>, job: JobId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_decline(who, job)
+		}
+
+		/// Remove a provider that holds no open assignment, releasing what is left of its bond to
+		/// it.
+		///
+		/// Origin: `WorkloadOrigin` (governance) for any provider; any signed origin for a
+		/// suspended provider (its bond fell below the minimum), so that dead registrations
+		/// never fill `MaxProviders` for good.
+		///
+		/// Emits `ProviderRemoved`. Errors: `NotProvider`, `NotEvictable`.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::evict_provider(T::MaxProviders::get()))]
+		pub fn evict_provider(origin: OriginFor<T>, provider: T::AccountId) -> DispatchResult {
+			let by_governance = T::WorkloadOrigin::try_origin(origin.clone()).is_ok();
+			if !by_governance {
+				ensure_signed(origin)?;
+			}
+			Self::do_evict_provider(provider, by_governance)
 		}
 	}
 

@@ -69,6 +69,12 @@ parameter_types! {
 	pub static SlashNoShow: Perbill = Perbill::from_percent(10);
 	pub static CommitWindow: u64 = 3;
 	pub static RevealWindow: u64 = 3;
+	pub static SubmissionFee: Balance = 0;
+	pub static DepositPerByte: Balance = 0;
+	/// Whether `run_to_block` checks `try_state` after every block (off only in tests that
+	/// put the storage into states the calls cannot reach).
+	pub static CheckTryState: bool = true;
+	pub const MarketPalletId: frame_support::PalletId = frame_support::PalletId(*b"crc/escr");
 }
 
 impl Config for Test {
@@ -78,6 +84,7 @@ impl Config for Test {
 	type WorkloadOrigin = EnsureRoot<AccountId>;
 	type Randomness = TestRandomness;
 	type TreasuryAccount = Treasury;
+	type PalletId = MarketPalletId;
 	type MinProviderBond = MinBond;
 	type UnbondingPeriod = ConstU64<10>;
 	type MaxProviders = ConstU32<16>;
@@ -87,6 +94,7 @@ impl Config for Test {
 	type MaxAssignmentsPerProvider = ConstU32<8>;
 	type MaxJobsPerAccount = ConstU32<16>;
 	type MaxPendingJobs = ConstU32<32>;
+	type MaxPendingPerAccount = ConstU32<8>;
 	type MaxAssignPerBlock = ConstU32<4>;
 	type CommitWindow = CommitWindow;
 	type RevealWindow = RevealWindow;
@@ -98,6 +106,8 @@ impl Config for Test {
 	type SlashWrong = SlashWrong;
 	type SlashNoShow = SlashNoShow;
 	type RetentionPeriod = ConstU64<20>;
+	type SubmissionFee = SubmissionFee;
+	type DepositPerByte = DepositPerByte;
 	type AuthorityId = TestAuthId;
 	type WeightInfo = ();
 }
@@ -178,30 +188,34 @@ pub fn hash_search_workload() -> WorkloadOf<Test> {
 		kernel_hash: H256::repeat_byte(0x11),
 		entry_point: BoundedVec::truncate_from(b"hash_search".to_vec()),
 		schema: ParamSchema {
-			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1_000_000 }]),
+			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1_000_000, power: 1 }]),
 			needs_target: true,
 		},
 		verification: VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch),
 		unit_size: 1_000,
+		max_work: 1_000_000,
+		work_per_block: 100_000,
 		price_floor: 1,
 		max_units: 1_000,
 		retired: false,
 	}
 }
 
-/// Workload 1: a replicated, bit-exact matrix product over one dimension n (64 items = 1
-/// unit), quorum 2.
+/// Workload 1: a replicated, bit-exact matrix product over one dimension n (work n³, 4,096 =
+/// 1 unit), quorum 2.
 pub fn matmul_workload() -> WorkloadOf<Test> {
 	Workload {
 		name: BoundedVec::truncate_from(b"matmul-modp".to_vec()),
 		kernel_hash: H256::repeat_byte(0x22),
 		entry_point: BoundedVec::truncate_from(b"matmul".to_vec()),
 		schema: ParamSchema {
-			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1024 }]),
+			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1024, power: 3 }]),
 			needs_target: false,
 		},
 		verification: VerificationClass::Replicated { quorum: 2, bit_exact: true },
-		unit_size: 64,
+		unit_size: 4096,
+		max_work: 1 << 28,
+		work_per_block: 1 << 20,
 		price_floor: 2,
 		max_units: 1_000,
 		retired: false,
@@ -216,13 +230,15 @@ pub fn render_workload() -> WorkloadOf<Test> {
 		entry_point: BoundedVec::truncate_from(b"render".to_vec()),
 		schema: ParamSchema {
 			dims: BoundedVec::truncate_from(vec![
-				DimBound { min: 1, max: 4096 },
-				DimBound { min: 1, max: 4096 },
+				DimBound { min: 1, max: 4096, power: 1 },
+				DimBound { min: 1, max: 4096, power: 1 },
 			]),
 			needs_target: false,
 		},
 		verification: VerificationClass::Replicated { quorum: 2, bit_exact: false },
 		unit_size: 65_536,
+		max_work: 1 << 24,
+		work_per_block: 1 << 22,
 		price_floor: 1,
 		max_units: 1_000,
 		retired: false,
@@ -266,6 +282,9 @@ pub fn run_to_block(n: u64) {
 		System::on_initialize(b + 1);
 		Market::on_initialize(b + 1);
 		Market::on_idle(b + 1, Weight::from_parts(u64::MAX, u64::MAX));
+		if CheckTryState::get() {
+			Market::do_try_state().expect("the market's invariants hold after every block");
+		}
 	}
 }
 
@@ -302,16 +321,17 @@ pub fn salt_of(who: AccountId, job: JobId) -> [u8; 32] {
 	sp_io::hashing::blake2_256(&(who, job, b"salt").encode())
 }
 
-/// Commit `digest` for `who` on `job`.
-pub fn commit(who: AccountId, job: JobId, digest: H256) -> frame_support::dispatch::DispatchResult {
-	let c = Market::commitment_of(job, &digest, &salt_of(who, job), &who);
+/// Commit `digest` with `small_output` for `who` on `job`.
+pub fn commit(who: AccountId, job: JobId, digest: H256, small_output: &[u8]) -> frame_support::dispatch::DispatchResult {
+	let c = Market::commitment_of(job, &digest, small_output, &salt_of(who, job), &who);
 	Market::commit_result(RuntimeOrigin::signed(who), job, c)
 }
 
-/// A valid attestation by `who` for `digest` on `job`, on device class `class`.
-pub fn attest(who: AccountId, job: JobId, digest: H256, class: DeviceClass) -> Attestation {
+/// A valid attestation by `who` for `digest` and `small_output` on `job`, on device class
+/// `class`.
+pub fn attest(who: AccountId, job: JobId, digest: H256, small_output: &[u8], class: DeviceClass) -> Attestation {
 	let kernel_hash = crate::Jobs::<Test>::get(job).map(|j| j.kernel_hash).unwrap_or_default();
-	let msg = Market::attestation_message(job, kernel_hash, digest, 7, &class);
+	let msg = Market::attestation_message(job, kernel_hash, digest, small_output, 7, &class);
 	Attestation {
 		worker_version: 7,
 		device_class: class,
@@ -327,13 +347,14 @@ pub fn reveal_on(
 	small_output: Vec<u8>,
 	class: DeviceClass,
 ) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	let attestation = attest(who, job, digest, &small_output, class);
 	Market::reveal_result(
 		RuntimeOrigin::signed(who),
 		job,
 		digest,
 		salt_of(who, job),
 		BoundedVec::truncate_from(small_output),
-		attest(who, job, digest, class),
+		attestation,
 	)
 }
 

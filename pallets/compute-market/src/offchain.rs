@@ -7,8 +7,11 @@
 //!
 //! ```text
 //!   (nothing) ─post─▶ Posted ─result─▶ Computed ─commit tx─▶ Committed ─reveal tx─▶ Revealed
-//!                        └─worker failed / wrong kernel─▶ Failed (never committed: a no-show)
+//!      └──────────────────┴─worker refused or failed / wrong kernel─▶ Failed ─decline tx─▶ Declined
 //! ```
+//!
+//! A job the worker refuses (too large, unknown kernel) or fails is declined with
+//! `decline_job` while the commit window is open: no slash, a small reputation loss.
 //!
 //! * **The worker** is reached over HTTP JSON-RPC (`worker_submit`, `worker_status`,
 //!   `worker_result`, `worker_health`) at the URL the node stores under [`WORKER_URL_KEY`] in
@@ -89,8 +92,13 @@ pub enum Progress<BlockNumber> {
 		/// Block after which the transaction was sent.
 		sent_at: BlockNumber,
 	},
-	/// The worker could not produce an acceptable result; this assignment is left alone.
+	/// The worker could not produce an acceptable result; the assignment is to be declined.
 	Failed,
+	/// The assignment was declined (the transaction was sent at `sent_at`).
+	Declined {
+		/// Block after which the transaction was sent.
+		sent_at: BlockNumber,
+	},
 }
 
 /// A result from the worker, ready to commit and reveal.
@@ -134,6 +142,9 @@ pub enum TicketState {
 
 /// The worker's "unknown ticket" error code.
 const UNKNOWN_TICKET: i64 = -32004;
+/// The worker's error codes for a job it will never run: invalid parameters, unknown kernel,
+/// too large.
+const REFUSALS: [i64; 3] = [-32602, -32001, -32002];
 
 /// A JSON-RPC call over HTTP POST, bounded by [`HTTP_DEADLINE_MS`].
 pub fn rpc_call(url: &str, method: &str, params: &str) -> Result<serde_json::Value, WorkerCallError> {
@@ -338,8 +349,16 @@ impl<T: Config> Agent<'_, T> {
 				other => other,
 			};
 		}
+		// Decline what the worker cannot run, while that still spares a no-show.
+		if committing && slot.commitment.is_none() && !slot.declined && now < job.commit_until {
+			progress = match progress {
+				Some(Progress::Failed) => self.decline(id),
+				Some(Progress::Declined { sent_at }) if self.stale(sent_at) => self.decline(id),
+				other => other,
+			};
+		}
 		// Reveal once the chain allows it.
-		let all_committed = job.assignments.iter().all(|a| a.commitment.is_some());
+		let all_committed = job.assignments.iter().all(|a| a.commitment.is_some() || a.declined);
 		if slot.commitment.is_some() &&
 			slot.reveal.is_none() &&
 			(now >= job.commit_until || all_committed) &&
@@ -378,6 +397,12 @@ impl<T: Config> Agent<'_, T> {
 					log::info!(target: LOG_TARGET, "job {id}: posted to the worker as ticket {ticket}");
 					Progress::Posted { ticket }
 				}),
+				// The worker answered and refuses the job (bad parameters, unknown kernel, too
+				// large): it never will run it, so decline rather than stay silent.
+				Err(WorkerCallError::Rpc(code)) if REFUSALS.contains(&code) => {
+					log::warn!(target: LOG_TARGET, "job {id}: the worker refuses it (code {code})");
+					Some(Progress::Failed)
+				},
 				Err(e) => {
 					log::warn!(target: LOG_TARGET, "job {id}: worker_submit failed: {e:?}");
 					None
@@ -424,9 +449,23 @@ impl<T: Config> Agent<'_, T> {
 		}
 	}
 
+	fn decline(&mut self, id: JobId) -> Option<Progress<BlockNumberFor<T>>> {
+		if self.send(Call::<T>::decline_job { job: id }) {
+			log::info!(target: LOG_TARGET, "job {id}: declined");
+			Some(Progress::Declined { sent_at: self.now })
+		} else {
+			Some(Progress::Failed)
+		}
+	}
+
 	fn commit(&mut self, id: JobId, computed: Computed) -> Option<Progress<BlockNumberFor<T>>> {
-		let commitment =
-			Pallet::<T>::commitment_of(id, &computed.output_digest, &computed.salt, &self.account);
+		let commitment = Pallet::<T>::commitment_of(
+			id,
+			&computed.output_digest,
+			&computed.small_output,
+			&computed.salt,
+			&self.account,
+		);
 		if self.send(Call::<T>::commit_result { job: id, commitment }) {
 			log::info!(target: LOG_TARGET, "job {id}: commitment sent");
 			Some(Progress::Committed { computed, sent_at: self.now })
@@ -449,6 +488,7 @@ impl<T: Config> Agent<'_, T> {
 			id,
 			job.kernel_hash,
 			computed.output_digest,
+			&computed.small_output,
 			computed.worker_version,
 			&device_class,
 		);

@@ -36,6 +36,7 @@ impl<T: Config> Pallet<T> {
 			status: ProviderStatus::Active,
 			reputation: INITIAL_REPUTATION,
 			open_assignments: 0,
+			classes_since: frame_system::Pallet::<T>::block_number(),
 		};
 		Self::set_candidate(&who, Some(Self::draw_weight(&info)));
 		Providers::<T>::insert(&who, info);
@@ -54,7 +55,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Replace a provider's declared device classes (its hardware changed). Reveals attest one
-	/// of them; those already revealed keep the class they named.
+	/// of them; those already revealed keep the class they named, and on workloads that are not
+	/// bit-exact, jobs assigned before the change cannot be revealed with the new classes.
 	pub fn do_set_device_classes(
 		who: T::AccountId,
 		device_classes: BoundedVec<DeviceClass, T::MaxDeviceClasses>,
@@ -63,6 +65,7 @@ impl<T: Config> Pallet<T> {
 		Providers::<T>::try_mutate(&who, |info| -> DispatchResult {
 			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
 			info.device_classes = device_classes.clone();
+			info.classes_since = frame_system::Pallet::<T>::block_number();
 			Ok(())
 		})?;
 		Self::deposit_event(Event::DeviceClassesSet { provider: who, device_classes });
@@ -126,6 +129,24 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Remove a provider without open assignments and release its bond: any provider by
+	/// governance, a suspended one by anyone.
+	pub fn do_evict_provider(who: T::AccountId, by_governance: bool) -> DispatchResult {
+		let info = Providers::<T>::get(&who).ok_or(Error::<T>::NotProvider)?;
+		ensure!(
+			info.open_assignments == 0 && (by_governance || info.status == ProviderStatus::Suspended),
+			Error::<T>::NotEvictable
+		);
+		let held = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who);
+		let released =
+			T::Currency::release(&HoldReason::ProviderBond.into(), &who, held, Precision::BestEffort)?;
+		Self::set_candidate(&who, None);
+		Providers::<T>::remove(&who);
+		ProviderJobs::<T>::remove(&who);
+		Self::deposit_event(Event::ProviderRemoved { provider: who, released });
+		Ok(())
+	}
+
 	/// A provider's weight in the assignment draw: its bond in units of the minimum bond
 	/// (capped at 1,000) times its reputation plus one.
 	pub fn draw_weight(info: &ProviderInfoOf<T>) -> u128 {
@@ -178,7 +199,7 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Force,
 		)
 		.unwrap_or_else(|e| {
-			log::error!(target: "runtime::compute-market", "slash of {:?} failed: {:?}", who, e);
+			log::warn!(target: crate::LOG_TARGET, "slash of {who:?} failed: {e:?}");
 			Zero::zero()
 		});
 		info.bond = info.bond.saturating_sub(slashed);

@@ -11,7 +11,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(w.unit_size > 0 && w.max_units > 0, Error::<T>::InvalidWorkload);
 		ensure!(!w.schema.dims.is_empty(), Error::<T>::InvalidWorkload);
 		ensure!(
-			w.schema.dims.iter().all(|d| d.min >= 1 && d.min <= d.max),
+			w.schema.dims.iter().all(|d| d.min >= 1 && d.min <= d.max && (1..=3).contains(&d.power)),
+			Error::<T>::InvalidWorkload
+		);
+		// Every admitted job is one the worker accepts and can finish inside a window.
+		ensure!(w.max_work >= 1 && w.max_work <= MAX_WORK, Error::<T>::InvalidWorkload);
+		ensure!(
+			w.work_per_block >= 1 && w.max_work / w.work_per_block <= MAX_WORK_BLOCKS,
 			Error::<T>::InvalidWorkload
 		);
 		match w.verification {
@@ -60,6 +66,12 @@ impl<T: Config> Pallet<T> {
 			if let Some(m) = update.max_units {
 				next.max_units = m;
 			}
+			if let Some(m) = update.max_work {
+				next.max_work = m;
+			}
+			if let Some(m) = update.work_per_block {
+				next.work_per_block = m;
+			}
 			Self::validate_workload(&next)?;
 			*w = next;
 			Ok(())
@@ -80,18 +92,27 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Check `params` against the workload's schema and return the units of work they need:
-	/// `ceil(product(dims) / unit_size)`.
-	pub fn required_units(w: &WorkloadOf<T>, params: &JobParams) -> Result<u32, DispatchError> {
+	/// Check `params` against the workload's schema and return their work: the product of the
+	/// dimensions, each raised to its power. Refused above the workload's `max_work`.
+	pub fn work_of(w: &WorkloadOf<T>, params: &JobParams) -> Result<u64, DispatchError> {
 		ensure!(params.dims.len() == w.schema.dims.len(), Error::<T>::InvalidParams);
 		ensure!(params.target.is_some() == w.schema.needs_target, Error::<T>::InvalidParams);
-		let mut items: u128 = 1;
+		let mut work: u128 = 1;
 		for (v, b) in params.dims.iter().zip(w.schema.dims.iter()) {
 			ensure!(*v >= b.min && *v <= b.max, Error::<T>::InvalidParams);
-			items = items.saturating_mul(*v as u128);
+			work = work.saturating_mul((*v as u128).saturating_pow(b.power as u32));
 		}
-		let unit = w.unit_size as u128;
-		let units = items.saturating_add(unit - 1) / unit;
-		u32::try_from(units).map_err(|_| Error::<T>::InvalidUnits.into())
+		ensure!(work <= w.max_work as u128, Error::<T>::WorkTooLarge);
+		Ok(work as u64)
+	}
+
+	/// The units of work `params` need, `⌈work / unit_size⌉`, and the blocks their work adds to
+	/// a commit window, `⌊work / work_per_block⌋`.
+	pub fn required_units(w: &WorkloadOf<T>, params: &JobParams) -> Result<(u32, u32), DispatchError> {
+		let work = Self::work_of(w, params)?;
+		let units = u32::try_from(work.div_ceil(w.unit_size.max(1))).map_err(|_| Error::<T>::InvalidUnits)?;
+		// At most `MAX_WORK_BLOCKS`, by `validate_workload`.
+		let blocks = (work / w.work_per_block.max(1)).min(MAX_WORK_BLOCKS) as u32;
+		Ok((units, blocks))
 	}
 }

@@ -23,6 +23,10 @@ pub enum QuoteError {
 	PriceBelowFloor,
 	/// The budget overflows.
 	Overflow,
+	/// The job asks for more work than its workload admits.
+	WorkTooLarge,
+	/// Fewer eligible providers than the replicas asked.
+	NotEnoughProviders,
 	/// Anything else.
 	Other,
 }
@@ -51,6 +55,8 @@ sp_api::decl_runtime_apis! {
 		fn stats() -> MarketStats<Balance>;
 		/// A workload.
 		fn workload(workload: WorkloadId) -> Option<Workload<Balance>>;
+		/// The market's escrow account, which holds every open job's budget.
+		fn escrow_account() -> AccountId;
 		/// Price a prospective job, or say why `submit_job` would refuse it.
 		fn quote(workload: WorkloadId, params: JobParams, units: u32, replicas: u8, price_per_unit: Balance) -> Result<Quote<Balance>, QuoteError>;
 	}
@@ -74,7 +80,7 @@ impl<T: crate::Config> crate::Pallet<T> {
 		price_per_unit: BalanceOf<T>,
 	) -> Result<Quote<BalanceOf<T>>, QuoteError> {
 		use crate::Error;
-		Self::quote_job(workload, params, units, replicas, price_per_unit).map_err(|e| {
+		Self::quote_job(None, workload, params, units, replicas, price_per_unit).map_err(|e| {
 			let is = |x: Error<T>| e == x.into();
 			if is(Error::<T>::UnknownWorkload) {
 				QuoteError::UnknownWorkload
@@ -90,6 +96,10 @@ impl<T: crate::Config> crate::Pallet<T> {
 				QuoteError::PriceBelowFloor
 			} else if is(Error::<T>::Overflow) {
 				QuoteError::Overflow
+			} else if is(Error::<T>::WorkTooLarge) {
+				QuoteError::WorkTooLarge
+			} else if is(Error::<T>::NotEnoughProviders) {
+				QuoteError::NotEnoughProviders
 			} else {
 				QuoteError::Other
 			}

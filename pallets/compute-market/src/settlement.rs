@@ -1,14 +1,30 @@
 //! Step 7: settlement — pay and reward the accepted providers from escrow, slash the wrong and
 //! the absent, move reputations, refund what is left, re-assign or fail, and prune finished
 //! jobs later.
+//!
+//! ## Rewards that cannot be farmed
+//!
+//! An accepted provider is paid `price_per_unit × units` from escrow, of which the treasury
+//! takes `TreasuryCut`, and is minted
+//!
+//! ```text
+//! reward = min(RewardPerUnit × needed_units,      // the work the parameters actually need
+//!              treasury cut of its payment,       // what the consumer irrevocably paid for it
+//!              MaxRewardPerBlock / (MaxAssignPerBlock × MaxReplicas),  // its fair share
+//!              what is left of MaxRewardPerBlock in this block)
+//! ```
+//!
+//! A consumer trading with its own providers pays the submission fee and the cut to the
+//! treasury and gets at most the cut back as reward: for every workload and every value of the
+//! governed parameters, the pair ends poorer by at least the fee (and the transaction fees).
+//! A payment that could not be made (the escrow could not move) is neither counted nor
+//! rewarded.
 
 use crate::{pallet::*, types::*, verification::Outcome, WeightInfo};
 use frame_support::{
+	defensive,
 	pallet_prelude::*,
-	traits::{
-		fungible::{Mutate, MutateHold},
-		tokens::{Fortitude, Precision, Restriction},
-	},
+	traits::fungible::Mutate,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{Saturating, Zero};
@@ -17,10 +33,19 @@ use sp_runtime::traits::{Saturating, Zero};
 pub const REPUTATION_GAIN: u32 = 10;
 /// Reputation lost for a rejected result.
 pub const REPUTATION_LOSS_WRONG: u32 = 100;
-/// Reputation lost for not committing or not revealing.
+/// Reputation lost for not committing.
 pub const REPUTATION_LOSS_NO_SHOW: u32 = 50;
+/// Reputation lost for declining an assignment (so that a provider that declines everything
+/// is drawn less and less).
+pub const REPUTATION_LOSS_DECLINE: u32 = 5;
 
 impl<T: Config> Pallet<T> {
+	/// The weight of settling an attempt with `replicas` providers: the heavier of its two
+	/// extremes (everyone paid and rewarded, or everyone slashed and the job queued again).
+	pub fn settle_weight(replicas: u32) -> Weight {
+		T::WeightInfo::settle_job(replicas).max(T::WeightInfo::settle_job_all_slashed(replicas))
+	}
+
 	/// Settle every attempt whose reveal window ended with the previous block.
 	pub(crate) fn settle_due(now: BlockNumberFor<T>) -> Weight {
 		let due = SettleAt::<T>::take(now);
@@ -33,7 +58,7 @@ impl<T: Config> Pallet<T> {
 			{
 				continue
 			}
-			weight.saturating_accrue(T::WeightInfo::settle_job(job.assignments.len() as u32));
+			weight.saturating_accrue(Self::settle_weight(job.assignments.len() as u32));
 			Self::settle(id, job, now);
 		}
 		weight
@@ -44,11 +69,17 @@ impl<T: Config> Pallet<T> {
 		let verdict = match Workloads::<T>::get(job.workload) {
 			Some(w) => Self::judge(&job, &w.verification),
 			// Workloads are retired, never removed; should one be missing, nobody is judged.
-			None => crate::verification::Verdict {
-				outcomes: job.assignments.iter().map(|_| Outcome::Unjudged).collect(),
-				result: None,
+			None => {
+				defensive!("a job's workload is missing");
+				crate::verification::Verdict {
+					outcomes: job.assignments.iter().map(|_| Outcome::Unjudged).collect(),
+					result: None,
+				}
 			},
 		};
+		// Nobody committed: every replica declined or failed, so the job is one nobody could
+		// run. It fails, and nobody is slashed for it.
+		let nobody_ran = job.assignments.iter().all(|a| a.commitment.is_none());
 		let payment = job.price_per_unit.saturating_mul(BalanceOf::<T>::from(job.units));
 		let assignments = core::mem::take(&mut job.assignments);
 		let mut previous = PreviousProviders::<T>::get(id);
@@ -56,7 +87,11 @@ impl<T: Config> Pallet<T> {
 		for (a, outcome) in assignments.iter().zip(verdict.outcomes.iter()) {
 			let who = &a.provider;
 			ProviderJobs::<T>::mutate(who, |v| v.retain(|j| *j != id));
-			let _ = previous.try_push(who.clone());
+			// Those who failed this attempt are not drawn for the job again; an honest replica
+			// that could not be judged may be.
+			if matches!(outcome, Outcome::Wrong | Outcome::NoShow | Outcome::Declined) {
+				let _ = previous.try_push(who.clone());
+			}
 			let Some(mut info) = Providers::<T>::get(who) else { continue };
 			info.open_assignments = info.open_assignments.saturating_sub(1);
 			match outcome {
@@ -69,8 +104,13 @@ impl<T: Config> Pallet<T> {
 					info.reputation = info.reputation.saturating_sub(REPUTATION_LOSS_WRONG);
 				},
 				Outcome::NoShow => {
-					Self::slash_provider(id, who, &mut info, T::SlashNoShow::get(), SlashReason::NoShow);
+					if !nobody_ran {
+						Self::slash_provider(id, who, &mut info, T::SlashNoShow::get(), SlashReason::NoShow);
+					}
 					info.reputation = info.reputation.saturating_sub(REPUTATION_LOSS_NO_SHOW);
+				},
+				Outcome::Declined => {
+					info.reputation = info.reputation.saturating_sub(REPUTATION_LOSS_DECLINE);
 				},
 				Outcome::Unjudged => {},
 			}
@@ -92,11 +132,13 @@ impl<T: Config> Pallet<T> {
 			Self::finish(id, &mut job, JobStatus::Verified);
 			Stats::<T>::mutate(|s| s.verified = s.verified.saturating_add(1));
 			Self::deposit_event(Event::JobVerified { job: id, output_digest: digest, accepted });
-		} else if job.attempts < T::MaxAttempts::get() &&
-			now.saturating_add(Self::attempt_length()) <= job.deadline &&
+		} else if !nobody_ran &&
+			job.attempts < T::MaxAttempts::get() &&
+			now.saturating_add(Self::attempt_length(job.work_blocks)) <= job.deadline &&
 			PendingJobs::<T>::try_mutate(|q| q.try_push(id)).is_ok()
 		{
 			job.status = JobStatus::Pending;
+			PendingCount::<T>::mutate(&job.consumer, |c| *c = c.saturating_add(1));
 			Self::deposit_event(Event::JobReassigned { job: id, attempts: job.attempts });
 		} else {
 			let refund = Self::refund_escrow(&mut job);
@@ -108,44 +150,38 @@ impl<T: Config> Pallet<T> {
 		Jobs::<T>::insert(id, job);
 	}
 
+	/// The most reward one accepted provider of a job may be minted: `RewardPerUnit` per unit
+	/// the parameters need, never above the treasury's cut of its `payment` nor its fair share
+	/// of the per-block cap (see the module docs).
+	pub fn reward_cap(needed_units: u32, payment: BalanceOf<T>) -> BalanceOf<T> {
+		let slots = T::MaxAssignPerBlock::get().saturating_mul(T::MaxReplicas::get()).max(1);
+		let share = T::MaxRewardPerBlock::get() / BalanceOf::<T>::from(slots);
+		T::RewardPerUnit::get()
+			.saturating_mul(BalanceOf::<T>::from(needed_units))
+			.min(T::TreasuryCut::get() * payment)
+			.min(share)
+	}
+
 	/// Pay `payment` from the job's escrow (less the treasury's cut) to `who`, and mint its
-	/// reward within the block's cap.
+	/// reward: never more than the cut the treasury actually received.
 	fn pay_provider(id: JobId, job: &mut JobOf<T>, who: &T::AccountId, payment: BalanceOf<T>) {
-		let reason = HoldReason::JobEscrow.into();
 		let payment = payment.min(job.escrow);
 		let cut = T::TreasuryCut::get() * payment;
 		let to_provider = payment.saturating_sub(cut);
-		let move_escrow = |dest: &T::AccountId, amount: BalanceOf<T>| -> BalanceOf<T> {
-			if amount.is_zero() {
-				return Zero::zero()
-			}
-			T::Currency::transfer_on_hold(
-				&reason,
-				&job.consumer,
-				dest,
-				amount,
-				Precision::Exact,
-				Restriction::Free,
-				Fortitude::Polite,
-			)
-			.unwrap_or_else(|e| {
-				log::error!(target: "runtime::compute-market", "escrow transfer failed: {:?}", e);
-				Zero::zero()
-			})
-		};
-		let paid = move_escrow(who, to_provider);
-		// If the treasury cannot take the cut (e.g. it would stay below the existential deposit),
-		// the cut stays in escrow and goes back to the consumer.
-		let treasury_cut = move_escrow(&T::TreasuryAccount::get(), cut);
-		job.escrow = job.escrow.saturating_sub(paid).saturating_sub(treasury_cut);
-
-		let cap = T::MaxRewardPerBlock::get().saturating_sub(RewardsThisBlock::<T>::get());
-		let want = T::RewardPerUnit::get().saturating_mul(BalanceOf::<T>::from(job.units)).min(cap);
+		let paid = Self::pay_from_escrow(job, who, to_provider);
+		if paid != to_provider {
+			// Nothing moved: not paid, not rewarded; the escrow goes back to the consumer.
+			defensive!("a provider could not be paid from escrow");
+			return
+		}
+		let treasury_cut = Self::pay_from_escrow(job, &T::TreasuryAccount::get(), cut);
+		let room = T::MaxRewardPerBlock::get().saturating_sub(RewardsThisBlock::<T>::get());
+		let want = Self::reward_cap(job.needed_units, payment).min(treasury_cut).min(room);
 		let reward = if want.is_zero() {
 			Zero::zero()
 		} else {
 			T::Currency::mint_into(who, want).unwrap_or_else(|e| {
-				log::error!(target: "runtime::compute-market", "reward mint failed: {:?}", e);
+				log::warn!(target: crate::LOG_TARGET, "reward mint failed: {e:?}");
 				Zero::zero()
 			})
 		};
@@ -193,11 +229,13 @@ impl<T: Config> Pallet<T> {
 			used.saturating_accrue(per_job);
 			PruneQueue::<T>::remove(head);
 			head = head.saturating_add(1);
+			let mut deposit = Zero::zero();
 			if let Some(job) = Jobs::<T>::take(id) {
 				JobsOf::<T>::mutate(&job.consumer, |v| v.retain(|j| *j != id));
+				deposit = Self::release_deposit(&job);
 			}
 			PreviousProviders::<T>::remove(id);
-			Self::deposit_event(Event::JobPruned { job: id });
+			Self::deposit_event(Event::JobPruned { job: id, deposit });
 		}
 		PruneHead::<T>::put(head);
 		used.saturating_add(T::DbWeight::get().writes(1))

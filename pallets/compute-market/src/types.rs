@@ -28,8 +28,13 @@ pub const MAX_NAME_LEN: u32 = 32;
 pub const MAX_ENTRY_POINT_LEN: u32 = 64;
 /// Longest device-class string (`vendor/device/driver`), in bytes.
 pub const MAX_DEVICE_CLASS_LEN: u32 = 96;
-/// Largest small output a reveal may carry on-chain, in bytes.
-pub const MAX_SMALL_OUTPUT: u32 = 1024;
+/// Largest small output a reveal may carry on-chain, in bytes (shared with the worker).
+pub const MAX_SMALL_OUTPUT: u32 = crucible_primitives::MAX_SMALL_OUTPUT;
+/// The most work a workload may admit per job, in the worker's measure (shared with the worker:
+/// every job the chain admits is one the worker accepts).
+pub const MAX_WORK: u64 = crucible_primitives::MAX_WORK;
+/// The most blocks a job's size may add to its commit window (`max_work / work_per_block`).
+pub const MAX_WORK_BLOCKS: u64 = 600;
 /// The highest reputation score; providers start at [`INITIAL_REPUTATION`].
 pub const MAX_REPUTATION: u32 = 1_000;
 /// A new provider's reputation.
@@ -75,7 +80,7 @@ pub enum VerificationClass {
 	},
 }
 
-/// The allowed range of one parameter dimension.
+/// The allowed range of one parameter dimension, and how it weighs in the job's work.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
@@ -85,6 +90,9 @@ pub struct DimBound {
 	pub min: u32,
 	/// Largest allowed value.
 	pub max: u32,
+	/// The job's work is the product of each dimension raised to its power (1 to 3): 1 for a
+	/// range or an image side, 3 for the side of a square matrix product (n³ multiply-adds).
+	pub power: u8,
 }
 
 /// What parameters a workload takes, and their limits.
@@ -129,8 +137,13 @@ pub struct Workload<Balance> {
 	pub schema: ParamSchema,
 	/// How results are verified.
 	pub verification: VerificationClass,
-	/// Work items (product of the dimensions) that make one unit of work.
+	/// Work (the product of the dimensions, each to its power) that makes one unit.
 	pub unit_size: u64,
+	/// The most work one job may ask for (at most [`MAX_WORK`], the worker's bound).
+	pub max_work: u64,
+	/// Work the slowest device the market admits does in one block: a job's commit window is
+	/// `CommitWindow + ⌊work / work_per_block⌋` blocks, so that every provider can finish it.
+	pub work_per_block: u64,
 	/// Lowest price per unit a job may offer.
 	pub price_floor: Balance,
 	/// Most units one job may buy.
@@ -152,6 +165,10 @@ pub struct WorkloadUpdate<Balance> {
 	pub price_floor: Option<Balance>,
 	/// New maximum units per job.
 	pub max_units: Option<u32>,
+	/// New work bound per job.
+	pub max_work: Option<u64>,
+	/// New work per block of the slowest admitted device.
+	pub work_per_block: Option<u64>,
 }
 
 /// Where a provider stands.
@@ -190,6 +207,10 @@ pub struct ProviderInfo<Balance, BlockNumber, MaxDeviceClasses: frame_support::t
 	pub reputation: u32,
 	/// Assignments not yet settled.
 	pub open_assignments: u32,
+	/// Block at which the device classes were last declared. A reveal on a workload that is
+	/// not bit-exact is refused if they changed at or after the job's assignment, so that a
+	/// provider cannot pick a class nobody else has once it has seen the others' results.
+	pub classes_since: BlockNumber,
 }
 
 /// The claim a provider reveals.
@@ -214,10 +235,14 @@ pub struct Reveal {
 pub struct Assignment<AccountId> {
 	/// The provider.
 	pub provider: AccountId,
-	/// `blake2_256(job ‖ output_digest ‖ salt ‖ provider)`, once committed.
+	/// `blake2_256(job ‖ output_digest ‖ blake2_256(small_output) ‖ salt ‖ provider)`, once
+	/// committed.
 	pub commitment: Option<H256>,
 	/// The revealed claim, once revealed and checked against the commitment.
 	pub reveal: Option<Reveal>,
+	/// The provider declined the assignment before committing (its worker cannot run it):
+	/// not slashed, not paid, not drawn again for this job.
+	pub declined: bool,
 }
 
 /// Where a job stands.
@@ -279,12 +304,20 @@ pub struct Job<AccountId, Balance, BlockNumber, MaxReplicas: frame_support::trai
 	pub params: JobParams,
 	/// Units of work bought.
 	pub units: u32,
+	/// Units the parameters need (at most `units`): what rewards are counted on.
+	pub needed_units: u32,
+	/// Blocks the job's size adds to each commit window (`⌊work / work_per_block⌋`).
+	pub work_blocks: u32,
 	/// Providers that run it independently.
 	pub replicas: u8,
 	/// Price per unit paid to each accepted provider.
 	pub price_per_unit: Balance,
-	/// Escrow still held for this job (`JobEscrow`).
+	/// Budget still in the market's escrow account for this job.
 	pub escrow: Balance,
+	/// The non-refundable submission fee the consumer paid to the treasury.
+	pub fee: Balance,
+	/// Storage deposit held from the consumer (`JobDeposit`) until the job is pruned.
+	pub deposit: Balance,
 	/// Last block by which the job must be verified.
 	pub deadline: BlockNumber,
 	/// Block of submission.
@@ -295,6 +328,8 @@ pub struct Job<AccountId, Balance, BlockNumber, MaxReplicas: frame_support::trai
 	pub attempts: u8,
 	/// The current attempt's providers and their commitments and reveals.
 	pub assignments: BoundedVec<Assignment<AccountId>, MaxReplicas>,
+	/// Block of the current attempt's assignment.
+	pub assigned_at: BlockNumber,
 	/// Last block of the current commit window.
 	pub commit_until: BlockNumber,
 	/// Last block of the current reveal window (settlement happens in the block after).
@@ -313,12 +348,12 @@ pub type ProviderInfoOf<T> =
 /// The `Workload` type of a runtime.
 pub type WorkloadOf<T> = Workload<BalanceOf<T>>;
 
-/// What a provider's compute key signs for a reveal: it binds the result to the job, the exact
-/// kernel, the worker version and the device class. This is a signature by a staked key, not
+/// What a provider's compute key signs for a reveal: it binds the result (digest and small
+/// output) to the job, the exact kernel, the worker version and the device class. This is a signature by a staked key, not
 /// a hardware (TEE) attestation: it proves who claims the result, not how it was computed.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct AttestationPayload {
-	/// Domain separator, `b"crucible/attest/v1"`.
+	/// Domain separator, `b"crucible/attest/v2"`.
 	pub domain: [u8; 18],
 	/// The job.
 	pub job: JobId,
@@ -326,6 +361,8 @@ pub struct AttestationPayload {
 	pub kernel_hash: H256,
 	/// The revealed output digest.
 	pub output_digest: H256,
+	/// `blake2_256` of the revealed small output.
+	pub small_output_hash: H256,
 	/// Worker version.
 	pub worker_version: u32,
 	/// Device class.
@@ -333,7 +370,7 @@ pub struct AttestationPayload {
 }
 
 /// Domain separator of attestations.
-pub const ATTESTATION_DOMAIN: [u8; 18] = *b"crucible/attest/v1";
+pub const ATTESTATION_DOMAIN: [u8; 18] = *b"crucible/attest/v2";
 
 /// The signed attestation carried by a reveal.
 #[derive(
@@ -378,10 +415,17 @@ pub struct MarketStats<Balance> {
 pub struct Quote<Balance> {
 	/// Units the parameters need at least.
 	pub min_units: u32,
-	/// Escrow to be held: `price_per_unit × units × replicas`.
+	/// Escrow to be moved to the market: `price_per_unit × units × replicas`.
 	pub budget: Balance,
 	/// Price floor per unit of the workload.
 	pub price_floor: Balance,
-	/// Minted reward each accepted provider would receive (before the per-block cap).
+	/// Minted reward each accepted provider would receive at most: `RewardPerUnit × min_units`,
+	/// never above the treasury's cut of its payment, nor its share of the per-block cap.
 	pub reward_per_provider: Balance,
+	/// The non-refundable submission fee (to the treasury).
+	pub fee: Balance,
+	/// The storage deposit held until the job is pruned.
+	pub deposit: Balance,
+	/// Length of each commit window of this job, in blocks.
+	pub commit_window: u32,
 }

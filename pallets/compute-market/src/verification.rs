@@ -1,4 +1,5 @@
-//! Step 6: verification — re-check on-chain-checkable claims, group replicated digests.
+//! Step 6: verification — re-check on-chain-checkable claims, group replicated results (the
+//! digest and the small output together), and judge the silent.
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
@@ -9,12 +10,16 @@ use sp_core::H256;
 pub enum Outcome {
 	/// Its result was accepted: it is paid and rewarded.
 	Accepted,
-	/// It revealed a result that was rejected: slashed `SlashWrong`.
+	/// It revealed a result that was rejected, or committed and never revealed (it saw the
+	/// others' reveals and kept silent): slashed `SlashWrong`.
 	Wrong,
-	/// It did not commit or did not reveal: slashed `SlashNoShow`.
+	/// It did not commit: slashed `SlashNoShow` — unless nobody in the attempt committed (the
+	/// job could not be run), when nobody is slashed.
 	NoShow,
+	/// It declined before committing: neither paid nor slashed.
+	Declined,
 	/// Its result could not be judged (another device class of a non-bit-exact workload, no
-	/// quorum, or a hash search that found nothing): neither paid nor slashed.
+	/// quorum, or a hash search that nobody found a nonce for): neither paid nor slashed.
 	Unjudged,
 }
 
@@ -59,7 +64,12 @@ impl<T: Config> Pallet<T> {
 		let mut outcomes: Vec<Outcome> = job
 			.assignments
 			.iter()
-			.map(|a| if a.reveal.is_some() { Outcome::Unjudged } else { Outcome::NoShow })
+			.map(|a| match (a.declined, a.commitment.is_some(), a.reveal.is_some()) {
+				(_, _, true) => Outcome::Unjudged,
+				(_, true, false) => Outcome::Wrong,
+				(true, false, false) => Outcome::Declined,
+				(false, false, false) => Outcome::NoShow,
+			})
 			.collect();
 		let reveals = || {
 			job.assignments.iter().enumerate().filter_map(|(i, a)| a.reveal.as_ref().map(|r| (i, r)))
@@ -68,9 +78,12 @@ impl<T: Config> Pallet<T> {
 		match class {
 			VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch) => {
 				let mut best: Option<(u64, &Reveal)> = None;
+				let mut empty = Vec::new();
 				for (i, r) in reveals() {
 					if r.small_output.is_empty() {
-						// "Nothing found in the range": not checkable, not rewarded.
+						// "Nothing found in the range": not checkable on its own; wrong if
+						// another replica proves a nonce exists.
+						empty.push(i);
 						continue
 					}
 					if check_hash_search(&job.params, &r.small_output, &r.output_digest) {
@@ -86,6 +99,9 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 				if let Some((_, r)) = best {
+					for i in empty {
+						outcomes[i] = Outcome::Wrong;
+					}
 					let accepted = outcomes.iter().filter(|o| **o == Outcome::Accepted).count() as u8;
 					result = Some(JobResult {
 						output_digest: r.output_digest,
@@ -95,10 +111,17 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 			VerificationClass::Replicated { quorum, bit_exact } => {
-				// Count each (digest, device class if not bit-exact); the largest group wins if
-				// it reaches the quorum. Replicas < 2 × quorum, so at most one group can.
-				let key = |r: &Reveal| (r.output_digest, if *bit_exact { None } else { Some(r.device_class.clone()) });
-				let mut groups: Vec<((H256, Option<DeviceClass>), u32, &Reveal)> = Vec::new();
+				// Count each (digest, small output, device class if not bit-exact); the largest
+				// group wins if it reaches the quorum. Replicas < 2 × quorum, so at most one can.
+				let key = |r: &Reveal| {
+					(
+						(r.output_digest, r.small_output.clone()),
+						if *bit_exact { None } else { Some(r.device_class.clone()) },
+					)
+				};
+				#[allow(clippy::type_complexity)]
+				let mut groups: Vec<(((H256, SmallOutput), Option<DeviceClass>), u32, &Reveal)> =
+					Vec::new();
 				for (_, r) in reveals() {
 					let k = key(r);
 					match groups.iter_mut().find(|(g, _, _)| *g == k) {
@@ -111,10 +134,10 @@ impl<T: Config> Pallet<T> {
 					.filter(|(_, n, _)| *n >= *quorum as u32)
 					.max_by_key(|(_, n, _)| *n)
 					.cloned();
-				if let Some(((digest, class), n, first)) = winner {
-					let small_output = first.small_output.clone();
+				if let Some((((digest, small_output), class), n, _)) = winner {
 					for (i, r) in reveals() {
 						outcomes[i] = if r.output_digest == digest &&
+							r.small_output == small_output &&
 							class.as_ref().is_none_or(|c| *c == r.device_class)
 						{
 							Outcome::Accepted

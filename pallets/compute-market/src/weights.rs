@@ -58,6 +58,9 @@ pub trait WeightInfo {
 	fn expire_job() -> Weight;
 	fn settle_job(r: u32, ) -> Weight;
 	fn prune_job() -> Weight;
+	fn decline_job() -> Weight;
+	fn evict_provider(p: u32, ) -> Weight;
+	fn settle_job_all_slashed(r: u32, ) -> Weight;
 }
 
 /// Weights of `pallet_compute_market`, with the runtime's database weights.
@@ -346,7 +349,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
+	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
+	fn settle_job_all_slashed(r: u32, ) -> Weight {
+		Weight::from_parts(38_013_855, 7631)
+			.saturating_add(Weight::from_parts(89_806_805, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes(9))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 3369).saturating_mul(r.into()))
+	}
+	fn decline_job() -> Weight {
+		Weight::from_parts(32_718_000, 13334)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Storage: `ComputeMarket::Providers`, `Candidates`, `Balances::Holds`, `System::Account`,
+	/// `CounterForProviders` (r:4 w:5), `ProviderJobs` (w:1)
+	/// The range of component `p` is `[1, 128]`.
+	fn evict_provider(p: u32, ) -> Weight {
+		Weight::from_parts(105_182_491, 7631)
+			.saturating_add(Weight::from_parts(201_549, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
 }
+
 
 /// The same weights with RocksDB's database weights, for tests.
 impl WeightInfo for () {
@@ -442,5 +470,25 @@ impl WeightInfo for () {
 		Weight::from_parts(21_913_000, 13334)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(5))
+	}
+	fn settle_job_all_slashed(r: u32, ) -> Weight {
+		Weight::from_parts(38_013_855, 7631)
+			.saturating_add(Weight::from_parts(89_806_805, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(r.into())))
+			.saturating_add(RocksDbWeight::get().writes(9))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(r.into())))
+			.saturating_add(Weight::from_parts(0, 3369).saturating_mul(r.into()))
+	}
+	fn decline_job() -> Weight {
+		Weight::from_parts(32_718_000, 13334)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn evict_provider(p: u32, ) -> Weight {
+		Weight::from_parts(105_182_491, 7631)
+			.saturating_add(Weight::from_parts(201_549, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 }

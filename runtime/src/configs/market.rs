@@ -56,7 +56,9 @@ pub mod dynamic_params {
 		/// Assignment rounds a job gets before it fails and is refunded (1 to 10).
 		#[codec(index = 5)]
 		pub static MaxAttempts: u8 = 3;
-		/// Compute reward minted per unit of verified work, per accepted provider.
+		/// Compute reward minted per unit of work a job's parameters need, per accepted
+		/// provider; never above the treasury's cut of the provider's payment, so that nobody
+		/// gains by trading with themselves, whatever the value.
 		#[codec(index = 6)]
 		pub static RewardPerUnit: Balance = MILLI_UNITS;
 		/// Most compute reward minted in one block.
@@ -74,6 +76,12 @@ pub mod dynamic_params {
 		/// Blocks a finished job stays queryable before it is pruned (10 blocks to 30 days).
 		#[codec(index = 11)]
 		pub static RetentionPeriod: BlockNumber = DAYS;
+		/// Non-refundable fee of every order, paid to the treasury.
+		#[codec(index = 12)]
+		pub static SubmissionFee: Balance = 10 * MILLI_UNITS;
+		/// Storage deposit per byte a job may occupy, held until the job is pruned.
+		#[codec(index = 13)]
+		pub static DepositPerByte: Balance = MILLI_UNITS / 1_000;
 	}
 }
 
@@ -128,6 +136,8 @@ impl<T: Ord, P: Get<T>, Min: Get<T>, Max: Get<T>> Get<T> for Clamp<P, Min, Max> 
 
 frame_support::parameter_types! {
 	pub const MinProviderBondFloor: Balance = UNITS;
+	/// The market's id; its escrow account (`modlcrc/escr…`) holds every open job's budget.
+	pub const ComputeMarketPalletId: frame_support::PalletId = frame_support::PalletId(*b"crc/escr");
 }
 
 /// The most replicas a job may ask for.
@@ -147,6 +157,7 @@ impl pallet_compute_market::Config for Runtime {
 	type Randomness = RandomnessCollectiveFlip;
 	/// The treasury (`pallet-treasury`) takes the market's cut and compute slashes.
 	type TreasuryAccount = TreasuryAccount;
+	type PalletId = ComputeMarketPalletId;
 	type MinProviderBond = Clamp<market::MinProviderBond, MinProviderBondFloor, MaxBalance>;
 	type AuthorityId = pallet_compute_market::crypto::ComputeAuthId;
 	type UnbondingPeriod = Clamp<market::UnbondingPeriod, ConstU32<10>, ConstU32<{ 30 * DAYS }>>;
@@ -157,6 +168,7 @@ impl pallet_compute_market::Config for Runtime {
 	type MaxAssignmentsPerProvider = ConstU32<64>;
 	type MaxJobsPerAccount = ConstU32<256>;
 	type MaxPendingJobs = ConstU32<1024>;
+	type MaxPendingPerAccount = ConstU32<16>;
 	type MaxAssignPerBlock = ConstU32<8>;
 	type CommitWindow = Clamp<market::CommitWindow, ConstU32<2>, ConstU32<600>>;
 	type RevealWindow = Clamp<market::RevealWindow, ConstU32<2>, ConstU32<600>>;
@@ -168,5 +180,7 @@ impl pallet_compute_market::Config for Runtime {
 	type SlashWrong = market::SlashWrong;
 	type SlashNoShow = market::SlashNoShow;
 	type RetentionPeriod = Clamp<market::RetentionPeriod, ConstU32<10>, ConstU32<{ 30 * DAYS }>>;
+	type SubmissionFee = market::SubmissionFee;
+	type DepositPerByte = market::DepositPerByte;
 	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;
 }

@@ -1,8 +1,11 @@
-//! The attacks of issue #9, one test each, written against the market as it was at b10b557:
-//! every test here failed there (the attack worked) and must pass now.
+//! The attacks of issue #9, one test each. The first twelve were written against the market as
+//! it was at b10b557 and failed there (the attack worked); they pass now. The rest cover the
+//! calls and checks added to close them: how someone could profit from or grief with each.
 
 use super::*;
+use codec::MaxEncodedLen;
 use frame_support::{
+	BoundedVec,
 	assert_ok,
 	traits::{LockableCurrency, WithdrawReasons},
 };
@@ -39,7 +42,7 @@ fn wash_trading_never_pays() {
 		));
 		run_to_block(System::block_number() + 1);
 		let (out, d) = solve_hash_search([3u8; 32], 1, [0xff; 32]).unwrap();
-		assert_ok!(commit(10, id, d));
+		assert_ok!(commit(10, id, d, &out));
 		assert_ok!(reveal(10, id, d, out));
 		assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Verified);
 		assert!(wealth(&[1, 10]) < before, "the wash trader gained {}", wealth(&[1, 10]) - before);
@@ -56,13 +59,13 @@ fn a_locked_consumer_still_pays() {
 		let mut target = [0u8; 32];
 		target[0] = 0x40;
 		let p = JobParams { seed: [5u8; 32], dims: BoundedVec::truncate_from(vec![500]), target: Some(target) };
+		let consumer_total_before = wealth(&[1]);
 		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, p.clone(), 1, 1, 50, System::block_number() + 50));
 		Balances::set_lock(*b"delegate", &1, INITIAL, WithdrawReasons::all());
 		run_to_block(System::block_number() + 1);
 		let (out, d) = solve_hash_search(p.seed, 500, target).unwrap();
 		let provider_before = Balances::free_balance(10);
-		let consumer_total_before = wealth(&[1]);
-		assert_ok!(commit(10, id, d));
+		assert_ok!(commit(10, id, d, &out));
 		assert_ok!(reveal(10, id, d, out));
 		assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Verified);
 		assert!(Balances::free_balance(10) >= provider_before + 45, "the provider was not paid");
@@ -82,9 +85,9 @@ fn a_forged_small_output_is_rejected() {
 		run_to_block(System::block_number() + 1);
 		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
 		let d = H256::repeat_byte(0xaa);
-		for p in &ps {
-			assert_ok!(commit(*p, id, d));
-		}
+		assert_ok!(commit(ps[0], id, d, b"forged"));
+		assert_ok!(commit(ps[1], id, d, b"honest"));
+		assert_ok!(commit(ps[2], id, d, b"honest"));
 		assert_ok!(reveal(ps[0], id, d, b"forged".to_vec()));
 		assert_ok!(reveal(ps[1], id, d, b"honest".to_vec()));
 		assert_ok!(reveal(ps[2], id, d, b"honest".to_vec()));
@@ -123,9 +126,9 @@ fn a_selective_silence_is_slashed_as_wrong() {
 		run_to_block(System::block_number() + 1);
 		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
 		let d = H256::repeat_byte(0xaa);
-		assert_ok!(commit(ps[0], id, H256::repeat_byte(0xbb)));
-		assert_ok!(commit(ps[1], id, d));
-		assert_ok!(commit(ps[2], id, d));
+		assert_ok!(commit(ps[0], id, H256::repeat_byte(0xbb), &[]));
+		assert_ok!(commit(ps[1], id, d, &[]));
+		assert_ok!(commit(ps[2], id, d, &[]));
 		assert_ok!(reveal(ps[1], id, d, vec![]));
 		assert_ok!(reveal(ps[2], id, d, vec![]));
 		run_to_block(Jobs::<Test>::get(id).unwrap().reveal_until + 1);
@@ -159,8 +162,8 @@ fn an_empty_claim_is_wrong_when_a_nonce_exists() {
 		run_to_block(System::block_number() + 1);
 		let (out, d) = solve_hash_search(p.seed, 500, target).unwrap();
 		let empty = H256(sp_io::hashing::blake2_256(&[]));
-		assert_ok!(commit(10, id, d));
-		assert_ok!(commit(11, id, empty));
+		assert_ok!(commit(10, id, d, &out));
+		assert_ok!(commit(11, id, empty, &[]));
 		assert_ok!(reveal(10, id, d, out));
 		assert_ok!(reveal(11, id, empty, vec![]));
 		assert_eq!(bond_of(11), 100 - SlashWrong::get() * 100);
@@ -181,14 +184,14 @@ fn a_fresh_device_class_does_not_dodge_judgement() {
 		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
 		let d = H256::repeat_byte(0xaa);
 		let lie = H256::repeat_byte(0xbb);
-		assert_ok!(commit(ps[0], id, lie));
-		assert_ok!(commit(ps[1], id, d));
-		assert_ok!(commit(ps[2], id, d));
+		assert_ok!(commit(ps[0], id, lie, &[]));
+		assert_ok!(commit(ps[1], id, d, &[]));
+		assert_ok!(commit(ps[2], id, d, &[]));
 		assert_ok!(reveal(ps[1], id, d, vec![]));
 		assert_ok!(reveal(ps[2], id, d, vec![]));
 		let fresh: DeviceClass = BoundedVec::truncate_from(b"fresh/never/seen".to_vec());
 		let _ = Market::set_device_classes(RuntimeOrigin::signed(ps[0]), BoundedVec::truncate_from(vec![fresh.clone()]));
-		let _ = reveal_on(ps[0], id, lie, vec![], fresh);
+		assert_eq!(reveal_on(ps[0], id, lie, vec![], fresh), Err(Error::<Test>::DeviceClassesChanged.into()));
 		run_to_block(Jobs::<Test>::get(id).unwrap().reveal_until + 1);
 		assert_eq!(bond_of(ps[0]), 100 - SlashWrong::get() * 100);
 	});
@@ -237,7 +240,7 @@ fn the_reward_cap_is_shared_within_a_block() {
 		let (out, d) = solve_hash_search([3u8; 32], 1, [0xff; 32]).unwrap();
 		for id in &ids {
 			let p = Jobs::<Test>::get(id).unwrap().assignments[0].provider;
-			assert_ok!(commit(p, *id, d));
+			assert_ok!(commit(p, *id, d, &out));
 		}
 		for id in &ids {
 			let p = Jobs::<Test>::get(id).unwrap().assignments[0].provider;
@@ -257,9 +260,16 @@ fn the_reward_cap_is_shared_within_a_block() {
 #[test]
 fn an_order_pays_a_fee_and_a_storage_deposit() {
 	new_test_ext().execute_with(|| {
+		SubmissionFee::set(3);
+		DepositPerByte::set(1);
 		register(10, 100);
 		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, trivial_search(1), 1, 1, 1, 50));
 		// Budget 1; anything beyond it is the fee and the deposit.
 		assert!(Balances::free_balance(1) < INITIAL - 1, "nothing beyond the budget was taken");
+		let deposit = Market::job_deposit();
+		assert_eq!(deposit, JobOf::<Test>::max_encoded_len() as Balance);
+		assert_eq!(Balances::free_balance(1), INITIAL - 1 - 3 - deposit);
+		assert_eq!(deposit_of(1), deposit);
+		assert_eq!(Balances::free_balance(TREASURY), ED + 3);
 	});
 }

@@ -1,10 +1,14 @@
-//! Randomized sequences: many consumers and providers, random calls, byzantine reveals,
-//! no-shows, cancellations and expiry. After every block the market's invariants must hold.
+//! Randomized sequences: many consumers and providers, random calls; byzantine, lazy, flaky,
+//! colluding, selectively silent and forging providers; a consumer that locks its funds after
+//! ordering, a wash trader with its own provider, infeasible orders; cancellations, evictions
+//! and expiry. Before and after every block the market's invariants must hold.
 
 use super::*;
-use frame_support::{traits::fungible::Inspect, BoundedVec};
+use frame_support::{
+	traits::{fungible::Inspect, LockableCurrency, WithdrawReasons},
+	BoundedVec,
+};
 use sp_core::H256;
-use std::collections::BTreeMap;
 
 /// Sequences run.
 const SEQUENCES: u64 = 40;
@@ -31,21 +35,46 @@ impl Rng {
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Behaviour {
 	Honest,
+	/// Reveals a random wrong result.
 	Byzantine,
+	/// Never commits.
 	Lazy,
+	/// Commits or reveals half the time.
 	Flaky,
+	/// Colludes with the other colluders: all reveal the same wrong result for a job.
+	Colluding,
+	/// Commits a wrong result, then stays silent once it sees the others' reveals.
+	SelectiveRevealer,
+	/// Reveals the right digest with a forged small output.
+	Forger,
+	/// The wash trader's own provider: honest on its consumer's jobs, declines everyone else's.
+	WashProvider,
 }
 
 const CONSUMERS: std::ops::RangeInclusive<AccountId> = 1..=6;
+/// Consumer 5 locks its whole balance after each order; consumer 6 is a wash trader.
+const LOCKER: AccountId = 5;
+const WASH_CONSUMER: AccountId = 6;
+const WASH_PROVIDER: AccountId = 19;
 const PROVIDERS: std::ops::RangeInclusive<AccountId> = 10..=19;
 
 fn behaviour_of(who: AccountId) -> Behaviour {
-	match who % 5 {
-		0 | 1 => Behaviour::Honest,
-		2 => Behaviour::Byzantine,
-		3 => Behaviour::Flaky,
-		_ => if who % 2 == 0 { Behaviour::Lazy } else { Behaviour::Honest },
+	match who {
+		10 | 11 | 15 => Behaviour::Honest,
+		12 => Behaviour::Byzantine,
+		13 => Behaviour::Flaky,
+		14 => Behaviour::Lazy,
+		16 | 17 => Behaviour::Colluding,
+		18 => if System::block_number() % 2 == 0 { Behaviour::SelectiveRevealer } else { Behaviour::Forger },
+		WASH_PROVIDER => Behaviour::WashProvider,
+		_ => Behaviour::Honest,
 	}
+}
+
+/// Whether the honest workers refuse the job (as the native worker refuses work it cannot
+/// run): the largest renders.
+fn infeasible(job: &JobOf<Test>) -> bool {
+	job.workload == RENDER && job.params.dims.iter().all(|d| *d >= 4000)
 }
 
 /// The correct result of a job, as a worker would compute it.
@@ -69,37 +98,51 @@ use codec::Encode;
 fn random_submit(rng: &mut Rng) {
 	let who = CONSUMERS.start() + rng.below(6);
 	let now = System::block_number();
-	let deadline = now + 8 + rng.below(40);
-	let (workload, p, units, replicas) = match rng.below(3) {
-		0 => {
-			let mut target = [0u8; 32];
-			target[0] = 0x10;
-			let p = JobParams {
-				seed: sp_io::hashing::blake2_256(&rng.next().to_le_bytes()),
-				dims: BoundedVec::truncate_from(vec![1 + rng.below(900) as u32]),
-				target: Some(target),
-			};
-			(HASH_SEARCH, p, 1, 1 + rng.below(3) as u8)
-		},
-		1 => (MATMUL, params(vec![1 + rng.below(64) as u32]), 1, 2 + rng.below(2) as u8),
-		_ => (RENDER, params(vec![1 + rng.below(256) as u32, 1 + rng.below(256) as u32]), 1, 2 + rng.below(2) as u8),
+	let deadline = now + 12 + rng.below(40);
+	let (workload, p, units, replicas) = if who == WASH_CONSUMER {
+		// The most reward for the least work the old market paid: a 1-nonce search with an
+		// always-met target, the most units, at the floor price.
+		let p = JobParams { seed: [rng.below(255) as u8; 32], dims: BoundedVec::truncate_from(vec![1]), target: Some([0xff; 32]) };
+		(HASH_SEARCH, p, 1_000, 1)
+	} else {
+		match rng.below(4) {
+			0 => {
+				let mut target = [0u8; 32];
+				target[0] = 0x10;
+				let p = JobParams {
+					seed: sp_io::hashing::blake2_256(&rng.next().to_le_bytes()),
+					dims: BoundedVec::truncate_from(vec![1 + rng.below(900) as u32]),
+					target: Some(target),
+				};
+				(HASH_SEARCH, p, 1, 1 + rng.below(3) as u8)
+			},
+			1 => (MATMUL, params(vec![1 + rng.below(16) as u32]), 1, 3),
+			2 => (RENDER, params(vec![1 + rng.below(256) as u32, 1 + rng.below(256) as u32]), 1, 3),
+			// Infeasible: every honest worker refuses it.
+			_ => (RENDER, params(vec![4000 + rng.below(96) as u32, 4000 + rng.below(96) as u32]), 256, 3),
+		}
 	};
-	let price = 1 + rng.below(20) as u128;
-	let _ = Market::submit_job(RuntimeOrigin::signed(who), workload, p, units, replicas, price, deadline);
+	let price = if who == WASH_CONSUMER { 1 } else { 1 + rng.below(20) as u128 };
+	let ok = Market::submit_job(RuntimeOrigin::signed(who), workload, p, units, replicas, price, deadline).is_ok();
+	if ok && who == LOCKER {
+		// The escrow is out of reach: locking everything changes nothing for the providers.
+		Balances::set_lock(*b"delegate", &who, INITIAL * 10, WithdrawReasons::all());
+	}
 }
 
 fn random_provider_call(rng: &mut Rng) {
 	let who = PROVIDERS.start() + rng.below(10);
 	let o = RuntimeOrigin::signed(who);
-	let _ = match rng.below(6) {
-		0 | 1 => Market::register_provider(
+	let _ = match rng.below(8) {
+		0..=2 => Market::register_provider(
 			o,
 			100 + rng.below(400) as u128,
 			crypto::Public::from(sp_core::Pair::public(&compute_pair(who))),
 			BoundedVec::truncate_from(vec![gpu_class(), other_class()]),
 		),
-		2 => Market::bond_more(o, 1 + rng.below(100) as u128),
-		3 => Market::unbond(o),
+		3 => Market::bond_more(o, 1 + rng.below(100) as u128),
+		4 => Market::unbond(o),
+		5 => Market::evict_provider(RuntimeOrigin::signed(1), PROVIDERS.start() + rng.below(10)),
 		_ => Market::withdraw_bond(o),
 	};
 }
@@ -115,18 +158,36 @@ fn providers_work(rng: &mut Rng) {
 		for a in job.assignments.iter() {
 			let who = a.provider;
 			let b = behaviour_of(who);
+			// Nobody's worker runs an infeasible job: most providers decline it, provider 15 (an
+			// honest one whose worker crashed on it) and the dishonest ones stay silent.
+			let refuses = infeasible(&job);
+			let decline = (refuses && matches!(who, 10 | 11 | WASH_PROVIDER)) ||
+				(b == Behaviour::WashProvider && job.consumer != WASH_CONSUMER);
+			if a.commitment.is_none() && !a.declined && decline {
+				let _ = Market::decline_job(RuntimeOrigin::signed(who), id);
+				continue
+			}
+			if refuses {
+				continue
+			}
 			if b == Behaviour::Lazy || (b == Behaviour::Flaky && rng.chance(50)) {
 				continue
 			}
-			let (d, o) = if b == Behaviour::Byzantine {
-				let lie = H256(sp_io::hashing::blake2_256(&(id, who).encode()));
-				(lie, lie.as_bytes()[..8].to_vec())
-			} else {
-				(truth, out.clone())
+			let (d, o) = match b {
+				Behaviour::Byzantine | Behaviour::SelectiveRevealer => {
+					let lie = H256(sp_io::hashing::blake2_256(&(id, who).encode()));
+					(lie, lie.as_bytes()[..8].to_vec())
+				},
+				Behaviour::Colluding => {
+					let lie = H256(sp_io::hashing::blake2_256(&(id, b"collude").encode()));
+					(lie, lie.as_bytes()[..8].to_vec())
+				},
+				Behaviour::Forger => (truth, b"forged!!".to_vec()),
+				_ => (truth, out.clone()),
 			};
-			if a.commitment.is_none() && now <= job.commit_until {
-				let _ = commit(who, id, d);
-			} else if a.commitment.is_some() && a.reveal.is_none() {
+			if a.commitment.is_none() && !a.declined && now <= job.commit_until {
+				let _ = commit(who, id, d, &o);
+			} else if a.commitment.is_some() && a.reveal.is_none() && b != Behaviour::SelectiveRevealer {
 				// Alternate device classes on the non-bit-exact workload.
 				let class = if job.workload == RENDER && who % 3 == 0 { other_class() } else { gpu_class() };
 				let _ = reveal_on(who, id, d, o, class);
@@ -137,6 +198,7 @@ fn providers_work(rng: &mut Rng) {
 
 struct Ledger {
 	initial_issuance: Balance,
+	wash_wealth: Balance,
 }
 
 fn check_invariants(ledger: &Ledger, seq: u64) {
@@ -150,13 +212,10 @@ fn check_invariants(ledger: &Ledger, seq: u64) {
 	let sum: Balance = accounts.iter().map(|a| Balances::total_balance(a)).sum();
 	assert_eq!(sum, issuance, "seq {seq} block {now}: free + held");
 
-	// 2. Held escrow equals the remaining budgets of open jobs; finished jobs hold nothing.
-	let mut open_escrow: BTreeMap<AccountId, Balance> = BTreeMap::new();
+	// 2. The storage invariants (escrow backed, deposits held, queue, indexes, candidates).
+	Market::do_try_state().unwrap_or_else(|e| panic!("seq {seq} block {now}: try_state: {e:?}"));
 	for (id, job) in Jobs::<Test>::iter() {
-		if job.status.is_final() {
-			assert_eq!(job.escrow, 0, "seq {seq} block {now}: finished job {id} still holds escrow");
-		} else {
-			*open_escrow.entry(job.consumer).or_default() += job.escrow;
+		if !job.status.is_final() {
 			// 3. No job outlives its deadline by more than the queue's rotation bound.
 			assert!(
 				now <= job.deadline + 8,
@@ -166,40 +225,51 @@ fn check_invariants(ledger: &Ledger, seq: u64) {
 			);
 		}
 	}
-	for c in CONSUMERS {
-		assert_eq!(escrow_of(c), open_escrow.get(&c).copied().unwrap_or(0), "seq {seq} block {now}: escrow of {c}");
-	}
 
-	// Bonds: held bond equals the recorded bond; open assignments match the index.
-	for (who, info) in Providers::<Test>::iter() {
-		assert_eq!(bond_of(who), info.bond, "seq {seq} block {now}: bond of {who}");
-		assert_eq!(
-			ProviderJobs::<Test>::get(who).len() as u32,
-			info.open_assignments,
-			"seq {seq} block {now}: assignments of {who}"
-		);
-	}
+	// 4. The wash trader's pair never ends richer.
+	let wash = Balances::total_balance(&WASH_CONSUMER) + Balances::total_balance(&WASH_PROVIDER);
+	assert!(wash <= ledger.wash_wealth, "seq {seq} block {now}: the wash trader gained {}", wash - ledger.wash_wealth);
 
-	// 4. No provider whose digest was not accepted is ever paid.
+	let mut minted_this_block: Balance = 0;
 	for e in System::events() {
-		if let RuntimeEvent::Market(Event::ProviderPaid { job, provider, .. }) = e.event {
-			let j = Jobs::<Test>::get(job).expect("paid job exists");
-			let accepted = j.result.as_ref().expect("paid job has a result").output_digest;
-			let revealed = j
-				.assignments
-				.iter()
-				.find(|a| a.provider == provider)
-				.and_then(|a| a.reveal.as_ref())
-				.map(|r| r.output_digest);
-			match Workloads::<Test>::get(j.workload).unwrap().verification {
-				VerificationClass::Replicated { .. } => assert_eq!(revealed, Some(accepted), "seq {seq}: paid a non-accepted digest"),
-				VerificationClass::OnChainCheck(_) => {
-					let r = j.assignments.iter().find(|a| a.provider == provider).unwrap().reveal.clone().unwrap();
-					assert!(verification::check_hash_search(&j.params, &r.small_output, &r.output_digest), "seq {seq}: paid an invalid claim");
-				},
-			}
+		match e.event {
+			// 5. Every payment is price × units less the cut; the reward never exceeds the cut
+			//    nor the job's share of the block cap; only accepted results are paid, and the
+			//    result the consumer reads is the one every accepted provider revealed.
+			RuntimeEvent::Market(Event::ProviderPaid { job, provider, payment, reward, treasury_cut }) => {
+				let j = Jobs::<Test>::get(job).expect("paid job exists");
+				assert_eq!(payment + treasury_cut, j.price_per_unit * j.units as u128, "seq {seq}: payment of job {job}");
+				assert_eq!(treasury_cut, TreasuryCut::get() * (j.price_per_unit * j.units as u128), "seq {seq}: cut");
+				assert!(reward <= treasury_cut, "seq {seq}: reward {reward} above the cut {treasury_cut}");
+				assert!(reward <= MaxRewardPerBlock::get() / (4 * 5), "seq {seq}: reward above the share");
+				minted_this_block += reward;
+				let result = j.result.as_ref().expect("paid job has a result");
+				let r = j.assignments.iter().find(|a| a.provider == provider).and_then(|a| a.reveal.clone()).unwrap();
+				match Workloads::<Test>::get(j.workload).unwrap().verification {
+					VerificationClass::Replicated { .. } => {
+						assert_eq!(r.output_digest, result.output_digest, "seq {seq}: paid a non-accepted digest");
+						assert_eq!(r.small_output, result.small_output, "seq {seq}: paid a forged small output");
+					},
+					VerificationClass::OnChainCheck(_) => assert!(
+						verification::check_hash_search(&j.params, &r.small_output, &r.output_digest),
+						"seq {seq}: paid an invalid claim"
+					),
+				}
+			},
+			// 6. No honest provider is ever slashed, unless colluders held a quorum of its job.
+			RuntimeEvent::Market(Event::ProviderSlashed { job, provider, .. })
+				if matches!(behaviour_of(provider), Behaviour::Honest | Behaviour::WashProvider) =>
+			{
+				let j = Jobs::<Test>::get(job).expect("slashed job exists");
+				let colluders =
+					j.assignments.iter().filter(|a| behaviour_of(a.provider) == Behaviour::Colluding).count();
+				assert!(colluders >= 2, "seq {seq} block {now}: honest provider {provider} slashed on job {job}: {j:?}");
+			},
+			_ => {},
 		}
 	}
+	// 7. Minting stays within the cap.
+	assert!(minted_this_block <= MaxRewardPerBlock::get(), "seq {seq}: minted {minted_this_block} in a block");
 	System::reset_events();
 }
 
@@ -210,7 +280,16 @@ fn random_sequences_keep_the_market_invariants() {
 		new_test_ext().execute_with(|| {
 			let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (seq + 1).wrapping_mul(0x1000_0000_01b3));
 			RandomSalt::set(seq);
-			let ledger = Ledger { initial_issuance: Balances::total_issuance() };
+			SubmissionFee::set(1);
+			DepositPerByte::set(1);
+			// Rewards as generous as governance could make them.
+			RewardPerUnit::set(1_000);
+			let ledger = Ledger {
+				initial_issuance: Balances::total_issuance(),
+				wash_wealth: Balances::total_balance(&WASH_CONSUMER) + Balances::total_balance(&WASH_PROVIDER),
+			};
+			// The wash trader's provider is there from the start.
+			register(WASH_PROVIDER, 100);
 			for _ in 0..BLOCKS {
 				for _ in 0..rng.below(4) {
 					match rng.below(10) {

@@ -180,15 +180,21 @@ fn a_result_for_another_kernel_is_never_committed() {
 		expect(&w, rpc("worker_status", "[7]"), &ok(r#"{"state":"done"}"#));
 		expect(&w, rpc("worker_result", "[7]"), &ok(&result_json(H256::repeat_byte(0xee), &small, digest, "pocl/cpu/3.1")));
 		ocw();
-		assert_eq!(progress(id, provider), Some(Progress::Failed));
+		// Never committed; declined instead, so that it is not slashed as a no-show.
+		assert_eq!(progress(id, provider), Some(Progress::Declined { sent_at: 3 }));
+		let calls = apply_pool(&w);
+		assert!(matches!(calls.as_slice(), [Call::decline_job { job }] if *job == id), "{calls:?}");
+		let job = Jobs::<Test>::get(id).unwrap();
+		assert_eq!(job.status, JobStatus::Failed, "the only replica declined: the job fails");
+		assert_eq!(bond_of(provider), 100);
 		run_to_block(4);
 		ocw();
-		assert!(w.pool.read().transactions.is_empty(), "no commitment, no reveal: a no-show at worst");
+		assert!(w.pool.read().transactions.is_empty(), "nothing more to send");
 	});
 }
 
 #[test]
-fn a_broken_worker_changes_nothing_and_a_failed_job_is_left_alone() {
+fn a_broken_worker_changes_nothing_and_a_failed_job_is_declined() {
 	let (mut ext, w, id, provider, _) = world();
 	ext.execute_with(|| {
 		// Garbage instead of JSON-RPC: nothing recorded, nothing sent; the next block retries.
@@ -203,7 +209,9 @@ fn a_broken_worker_changes_nothing_and_a_failed_job_is_left_alone() {
 		run_to_block(4);
 		expect(&w, rpc("worker_status", "[8]"), &ok(r#"{"state":"failed","error":"timed out"}"#));
 		ocw();
-		assert_eq!(progress(id, provider), Some(Progress::Failed));
+		assert_eq!(progress(id, provider), Some(Progress::Declined { sent_at: 4 }));
+		let calls = apply_pool(&w);
+		assert!(matches!(calls.as_slice(), [Call::decline_job { .. }]), "{calls:?}");
 		run_to_block(5);
 		ocw();
 		assert!(w.pool.read().transactions.is_empty());

@@ -16,7 +16,7 @@ fn job_with(ps: &[AccountId]) -> (JobId, Vec<AccountId>) {
 
 fn all_commit_reveal(id: JobId, claims: &[(AccountId, H256)]) {
 	for (who, d) in claims {
-		assert_ok!(commit(*who, id, *d));
+		assert_ok!(commit(*who, id, *d, &d.as_bytes()[..4]));
 	}
 	for (who, d) in claims {
 		assert_ok!(reveal(*who, id, *d, d.as_bytes()[..4].to_vec()));
@@ -39,8 +39,8 @@ fn agreeing_replicas_are_paid_rewarded_and_the_treasury_takes_its_cut() {
 		assert_eq!(escrow_of(1), 0);
 		assert_eq!(Balances::free_balance(1), INITIAL - 30);
 		for p in &ps {
-			// payment 10, 10% to the treasury, reward 2 × 1 unit minted.
-			assert_eq!(Balances::free_balance(p), INITIAL - 100 + 9 + 2);
+			// payment 10, 10% to the treasury; reward min(2 × 1 unit, the cut 1) = 1 minted.
+			assert_eq!(Balances::free_balance(p), INITIAL - 100 + 9 + 1);
 			assert_eq!(bond_of(*p), 100);
 			let info = Providers::<Test>::get(p).unwrap();
 			assert_eq!(info.open_assignments, 0);
@@ -48,9 +48,9 @@ fn agreeing_replicas_are_paid_rewarded_and_the_treasury_takes_its_cut() {
 			assert!(ProviderJobs::<Test>::get(p).is_empty());
 		}
 		assert_eq!(Balances::free_balance(TREASURY), ED + 3);
-		assert_eq!(Balances::total_issuance(), issuance + 6);
+		assert_eq!(Balances::total_issuance(), issuance + 3);
 		let stats = Stats::<Test>::get();
-		assert_eq!((stats.verified, stats.rewards_minted, stats.paid_to_providers), (1, 6, 27));
+		assert_eq!((stats.verified, stats.rewards_minted, stats.paid_to_providers), (1, 3, 27));
 	});
 }
 
@@ -89,7 +89,7 @@ fn no_shows_are_slashed_less_and_the_rest_settle_at_the_window_end() {
 		let d = H256::repeat_byte(0xaa);
 		let absent = ps[2];
 		for p in &ps[..2] {
-			assert_ok!(commit(*p, id, d));
+			assert_ok!(commit(*p, id, d, &[]));
 		}
 		run_to_block(6);
 		for p in &ps[..2] {
@@ -105,11 +105,11 @@ fn no_shows_are_slashed_less_and_the_rest_settle_at_the_window_end() {
 }
 
 #[test]
-fn without_quorum_the_job_is_reassigned_to_fresh_providers_then_fails_and_refunds() {
+fn without_quorum_the_job_is_reassigned_then_fails_and_refunds() {
 	new_test_ext().execute_with(|| {
 		let all: Vec<AccountId> = (10..=18).collect();
 		let (id, first) = job_with(&all);
-		// Three different digests: no quorum, nobody provably wrong.
+		// Three different digests: no quorum, nobody provably wrong, nobody excluded.
 		let claims: Vec<_> = first.iter().enumerate().map(|(i, p)| (*p, H256::repeat_byte(i as u8 + 1))).collect();
 		all_commit_reveal(id, &claims);
 		let job = Jobs::<Test>::get(id).unwrap();
@@ -118,23 +118,31 @@ fn without_quorum_the_job_is_reassigned_to_fresh_providers_then_fails_and_refund
 		for p in &first {
 			assert_eq!(bond_of(*p), 100, "unjudged reveals are not slashed");
 		}
+		assert!(PreviousProviders::<Test>::get(id).is_empty());
+		// Second attempt: two disagree, one is a no-show: slashed and not drawn again.
 		run_to_block(System::block_number() + 1);
+		let assigned = System::block_number();
 		let second: Vec<_> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
-		assert!(second.iter().all(|p| !first.contains(p)), "fresh providers");
-		// Second attempt: everyone is a no-show. It settles at the end of its reveal window,
-		// and in the same block the third attempt is assigned.
-		run_to_block(System::block_number() + 7);
+		assert_ok!(commit(second[0], id, H256::repeat_byte(1), &[]));
+		assert_ok!(commit(second[1], id, H256::repeat_byte(2), &[]));
+		run_to_block(assigned + 4);
+		assert_ok!(reveal(second[0], id, H256::repeat_byte(1), vec![]));
+		assert_ok!(reveal(second[1], id, H256::repeat_byte(2), vec![]));
+		// It settles at the end of its reveal window; the third attempt is assigned with it.
+		run_to_block(assigned + 7);
 		let job = Jobs::<Test>::get(id).unwrap();
 		assert_eq!((job.attempts, job.status), (3, JobStatus::Assigned));
+		assert_eq!(bond_of(second[2]), 90, "no-show slashed 10%");
+		assert_eq!(PreviousProviders::<Test>::get(id).to_vec(), vec![second[2]]);
+		assert!(job.assignments.iter().all(|a| a.provider != second[2]));
+		// Third attempt: nobody commits. Nobody could run it: it fails, nobody is slashed.
 		let third: Vec<_> = job.assignments.iter().map(|a| a.provider).collect();
-		assert!(third.iter().all(|p| !first.contains(p) && !second.contains(p)));
-		for p in &second {
-			assert_eq!(bond_of(*p), 90, "no-shows slashed 10%");
-		}
+		let bonds: Vec<_> = third.iter().map(|p| bond_of(*p)).collect();
 		run_to_block(System::block_number() + 7);
 		let job = Jobs::<Test>::get(id).unwrap();
 		assert_eq!(job.status, JobStatus::Failed);
 		assert_eq!(job.escrow, 0);
+		assert_eq!(third.iter().map(|p| bond_of(*p)).collect::<Vec<_>>(), bonds);
 		assert_eq!(Balances::free_balance(1), INITIAL);
 		assert_eq!(Stats::<Test>::get().failed, 1);
 	});
@@ -163,8 +171,8 @@ fn hash_search_claims_are_checked_on_chain() {
 		// Honest, forged, and "found nothing".
 		let none = H256(sp_io::hashing::blake2_256(&[]));
 		let claims = [(ps[0], digest, out.clone()), (ps[1], forged_digest, forged), (ps[2], none, vec![])];
-		for (who, d, _) in &claims {
-			assert_ok!(commit(*who, id, *d));
+		for (who, d, o) in &claims {
+			assert_ok!(commit(*who, id, *d, o));
 		}
 		for (who, d, o) in &claims {
 			assert_ok!(reveal(*who, id, *d, o.clone()));
@@ -173,9 +181,9 @@ fn hash_search_claims_are_checked_on_chain() {
 		assert_eq!(job.status, JobStatus::Verified);
 		assert_eq!(job.result.unwrap().small_output.to_vec(), out);
 		assert_eq!(bond_of(ps[1]), 50, "forged claim slashed");
-		assert_eq!(bond_of(ps[2]), 100, "nothing found: not slashed");
+		assert_eq!(bond_of(ps[2]), 50, "nothing found, though a nonce exists: slashed");
 		assert_eq!(Balances::free_balance(ps[2]), INITIAL - 100, "...and not paid");
-		assert_eq!(Balances::free_balance(ps[0]), INITIAL - 100 + 9 + 2);
+		assert_eq!(Balances::free_balance(ps[0]), INITIAL - 100 + 9 + 1);
 	});
 }
 
@@ -193,7 +201,7 @@ fn non_bit_exact_results_are_compared_within_a_device_class() {
 		let b = H256::repeat_byte(2);
 		// Two agree on the CPU class; the third computed on a GPU class and differs.
 		for (who, d) in [(ps[0], a), (ps[1], a), (ps[2], b)] {
-			assert_ok!(commit(who, id, d));
+			assert_ok!(commit(who, id, d, &[]));
 		}
 		assert_ok!(reveal_on(ps[0], id, a, vec![], gpu_class()));
 		assert_ok!(reveal_on(ps[1], id, a, vec![], gpu_class()));
@@ -205,25 +213,28 @@ fn non_bit_exact_results_are_compared_within_a_device_class() {
 }
 
 #[test]
-fn minted_rewards_are_capped_per_block() {
+fn minted_rewards_are_capped_per_provider_at_a_share_of_the_block_cap() {
 	new_test_ext().execute_with(|| {
-		MaxRewardPerBlock::set(5);
+		// Cut and reward per unit high enough that only the share binds: 100 / (4 × 5) = 5.
+		MaxRewardPerBlock::set(100);
+		TreasuryCut::set(sp_runtime::Perbill::from_percent(100));
+		RewardPerUnit::set(1_000);
 		let (id, ps) = job_with(&[10, 11, 12]);
 		let d = H256::repeat_byte(0xaa);
 		all_commit_reveal(id, &ps.iter().map(|p| (*p, d)).collect::<Vec<_>>());
-		assert_eq!(Stats::<Test>::get().rewards_minted, 5);
-		let minted: u128 = market_events()
+		assert_eq!(Stats::<Test>::get().rewards_minted, 15);
+		let minted: Vec<u128> = market_events()
 			.into_iter()
 			.filter_map(|e| if let Event::ProviderPaid { reward, .. } = e { Some(reward) } else { None })
-			.sum();
-		assert_eq!(minted, 5);
+			.collect();
+		assert_eq!(minted, vec![5, 5, 5]);
 	});
 }
 
 #[test]
 fn finished_jobs_are_pruned_after_the_retention_period() {
 	new_test_ext().execute_with(|| {
-		let id = submit_matmul(1, 2);
+		let id = submit_matmul(1, 3);
 		assert_ok!(Market::cancel_job(RuntimeOrigin::signed(1), id));
 		run_to_block(20);
 		assert!(Jobs::<Test>::get(id).is_some());
@@ -231,7 +242,7 @@ fn finished_jobs_are_pruned_after_the_retention_period() {
 		assert!(Jobs::<Test>::get(id).is_none());
 		assert!(JobsOf::<Test>::get(1).is_empty());
 		assert_eq!(PruneHead::<Test>::get(), PruneTail::<Test>::get());
-		assert!(market_events().contains(&Event::JobPruned { job: id }));
+		assert!(market_events().contains(&Event::JobPruned { job: id, deposit: 0 }));
 	});
 }
 
@@ -251,7 +262,7 @@ fn providers_can_leave_once_their_jobs_settle() {
 		run_to_block(23);
 		assert_eq!(Providers::<Test>::get(ps[0]).unwrap().open_assignments, 0);
 		assert_ok!(Market::withdraw_bond(RuntimeOrigin::signed(ps[0])));
-		// It was a no-show: 10% of its bond went to the treasury, the rest came back.
-		assert_eq!(Balances::free_balance(ps[0]), INITIAL - 10);
+		// Nobody committed: the job was one nobody ran, so nobody was slashed.
+		assert_eq!(Balances::free_balance(ps[0]), INITIAL);
 	});
 }

@@ -1,0 +1,121 @@
+//! The market's invariants, checked by `try_state` (after every block of every test, and by
+//! `try-runtime` against live chains).
+
+use crate::{pallet::*, types::*};
+use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
+use frame_support::{
+	ensure,
+	traits::{
+		fungible::{Inspect, InspectHold},
+		Get,
+	},
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	TryRuntimeError,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Check every invariant of the market's storage:
+	///
+	/// 1. **Escrow is backed.** The escrow account holds at least its existential deposit plus
+	///    the escrow of every job; finished jobs have no escrow left.
+	/// 2. **Deposits are held.** Each consumer's `JobDeposit` hold equals the deposits of its
+	///    unpruned jobs, and each of those jobs is listed in its [`JobsOf`].
+	/// 3. **The queue is exact.** [`PendingJobs`] holds each pending job once and nothing else;
+	///    [`PendingCount`] counts each consumer's entries and stays within
+	///    `MaxPendingPerAccount` for new orders.
+	/// 4. **Assignments are indexed.** An open job has `replicas` assignments; each provider's
+	///    [`ProviderJobs`] lists exactly the open jobs it is assigned to, `open_assignments`
+	///    counts them, and its `ProviderBond` hold equals its recorded bond.
+	/// 5. **Candidates are the active providers**, each with its current draw weight.
+	/// 6. **Minting stays within the cap**: `RewardsThisBlock ≤ MaxRewardPerBlock`.
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		// 1 and 2.
+		let mut escrow_total = BalanceOf::<T>::zero();
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut pending: BTreeSet<JobId> = BTreeSet::new();
+		let mut assigned: BTreeMap<T::AccountId, BTreeSet<JobId>> = BTreeMap::new();
+		for (id, job) in Jobs::<T>::iter() {
+			escrow_total = escrow_total.saturating_add(job.escrow);
+			if job.status.is_final() {
+				ensure!(job.escrow.is_zero(), "a finished job still has escrow");
+			}
+			let d = deposits.entry(job.consumer.clone()).or_insert_with(Zero::zero);
+			*d = d.saturating_add(job.deposit);
+			ensure!(JobsOf::<T>::get(&job.consumer).contains(&id), "a job is missing from JobsOf");
+			match job.status {
+				JobStatus::Pending => {
+					pending.insert(id);
+				},
+				JobStatus::Assigned | JobStatus::Committing | JobStatus::Revealing => {
+					ensure!(
+						job.assignments.len() == job.replicas as usize,
+						"an open job has not `replicas` assignments"
+					);
+					for a in &job.assignments {
+						assigned.entry(a.provider.clone()).or_default().insert(id);
+					}
+				},
+				_ => {},
+			}
+		}
+		let in_escrow = T::Currency::balance(&Self::escrow_account());
+		ensure!(
+			in_escrow >= escrow_total.saturating_add(T::Currency::minimum_balance()),
+			"the escrow account does not back the jobs' escrow"
+		);
+		for (consumer, total) in deposits {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::JobDeposit.into(), &consumer) == total,
+				"a consumer's deposit hold differs from its jobs' deposits"
+			);
+		}
+
+		// 3.
+		let queue = PendingJobs::<T>::get();
+		let queued: BTreeSet<JobId> = queue.iter().copied().collect();
+		ensure!(queued.len() == queue.len(), "a job is queued twice");
+		ensure!(queued == pending, "the queue is not the set of pending jobs");
+		let mut per_account: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		for id in queue.iter() {
+			if let Some(job) = Jobs::<T>::get(id) {
+				*per_account.entry(job.consumer).or_default() += 1;
+			}
+		}
+		let counted: BTreeMap<T::AccountId, u32> = PendingCount::<T>::iter().collect();
+		ensure!(counted == per_account, "PendingCount differs from the queue");
+
+		// 4 and 5.
+		let candidates: BTreeMap<T::AccountId, u128> = Candidates::<T>::get().into_iter().collect();
+		let mut active = 0usize;
+		for (who, info) in Providers::<T>::iter() {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who) == info.bond,
+				"a provider's bond hold differs from its recorded bond"
+			);
+			let jobs: BTreeSet<JobId> = ProviderJobs::<T>::get(&who).into_iter().collect();
+			let expected = assigned.remove(&who).unwrap_or_default();
+			ensure!(jobs == expected, "ProviderJobs differs from the open assignments");
+			ensure!(info.open_assignments as usize == jobs.len(), "open_assignments is off");
+			if info.status == ProviderStatus::Active {
+				active += 1;
+				ensure!(
+					candidates.get(&who) == Some(&Self::draw_weight(&info)),
+					"an active provider is not a candidate with its weight"
+				);
+			} else {
+				ensure!(!candidates.contains_key(&who), "an inactive provider is a candidate");
+			}
+		}
+		ensure!(assigned.is_empty(), "a job is assigned to an unregistered provider");
+		ensure!(candidates.len() == active, "a candidate is not a registered provider");
+
+		// 6.
+		ensure!(
+			RewardsThisBlock::<T>::get() <= T::MaxRewardPerBlock::get(),
+			"more was minted in this block than the cap"
+		);
+		Ok(())
+	}
+}
