@@ -95,3 +95,64 @@ fn offchain_worker_requests_and_worker_results_agree() {
 	// A result of another kernel is refused.
 	assert!(parse_result(&json, &sp_core::H256([0xee; 32]), [9; 32]).is_none());
 }
+
+/// One work bound for both sides: every job the chain admits for a built-in workload — at the
+/// edges of its schema, each dimension alone at its maximum, and the largest the work bound
+/// allows — is one the worker's default service accepts (its work is within `MAX_WORK`), and
+/// the chain's work measure is the worker's (up to the Merkle root's two hashes a leaf).
+#[test]
+fn every_job_the_chain_admits_the_worker_runs() {
+	use crucible_runtime::Runtime;
+	use crucible_worker::service::ServiceConfig;
+	use pallet_compute_market::{Pallet, MAX_WORK};
+	assert_eq!(ServiceConfig::default().max_work, MAX_WORK);
+	assert_eq!(MAX_WORK, crucible_primitives::MAX_WORK);
+	let mut admitted = 0;
+	for (w, k) in crucible_runtime::genesis_config_presets::builtin_workloads().iter().zip(kernels::library()) {
+		let mins: Vec<u32> = w.schema.dims.iter().map(|d| d.min).collect();
+		let maxs: Vec<u32> = w.schema.dims.iter().map(|d| d.max).collect();
+		let mut candidates = vec![mins.clone(), maxs.clone()];
+		for i in 0..mins.len() {
+			let mut one = mins.clone();
+			one[i] = maxs[i];
+			candidates.push(one);
+		}
+		// The largest admitted job: grow each dimension in turn as far as the bound allows.
+		let mut largest = mins.clone();
+		for i in 0..largest.len() {
+			let (mut lo, mut hi) = (largest[i], maxs[i]);
+			while lo < hi {
+				let mid = lo + (hi - lo).div_ceil(2);
+				let mut p = largest.clone();
+				p[i] = mid;
+				let chain = chain_params(&p, w.schema.needs_target);
+				if Pallet::<Runtime>::work_of(w, &chain).is_ok() {
+					lo = mid;
+				} else {
+					hi = mid - 1;
+				}
+			}
+			largest[i] = lo;
+		}
+		candidates.push(largest);
+		for dims in candidates {
+			let chain = chain_params(&dims, w.schema.needs_target);
+			let Ok(chain_work) = Pallet::<Runtime>::work_of(w, &chain) else { continue };
+			admitted += 1;
+			let p = JobParams { seed: [0; 32], dims: dims.clone(), target: chain.target };
+			let work = k.validate(&p).unwrap_or_else(|e| panic!("{} refuses {dims:?}: {e}", k.name()));
+			assert!(work <= MAX_WORK, "{} {dims:?}: the worker's work {work} is beyond its bound", k.name());
+			let factor = if k.name() == "merkle-root" { 2 } else { 1 };
+			assert_eq!(work, chain_work * factor, "{} {dims:?}: the chain and the worker measure work alike", k.name());
+		}
+	}
+	assert!(admitted >= 15, "{admitted}");
+}
+
+fn chain_params(dims: &[u32], needs_target: bool) -> pallet_compute_market::JobParams {
+	pallet_compute_market::JobParams {
+		seed: [0; 32],
+		dims: BoundedVec::truncate_from(dims.to_vec()),
+		target: needs_target.then_some([0xff; 32]),
+	}
+}

@@ -97,7 +97,9 @@ pub fn builtin_workloads() -> Vec<pallet_compute_market::Workload<Balance>> {
 		DimBound, OnChainCheckKind, ParamSchema, VerificationClass, Workload, MAX_WORK,
 	};
 	use sp_runtime::BoundedVec;
-	let bytes = |s: &str| BoundedVec::truncate_from(s.as_bytes().to_vec());
+	fn bytes<S: frame_support::traits::Get<u32>>(s: &str) -> BoundedVec<u8, S> {
+		BoundedVec::truncate_from(s.as_bytes().to_vec())
+	}
 	let hash = |source: &str| {
 		<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(source.as_bytes())
 	};

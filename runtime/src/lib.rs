@@ -269,9 +269,10 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on runtime upgrade, beyond the pallets' own.
+/// Migrations to run on runtime upgrade, beyond the pallets' own: each is versioned and runs
+/// once, from the storage version it was written for.
 #[allow(unused_parens)]
-type Migrations = ();
+type Migrations = (pallet_compute_market::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Executive: dispatches calls to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -135,3 +135,55 @@ fn governed_values_that_would_stall_the_market_are_clamped_where_read() {
 		assert_eq!(MarketConfig::get(), 600, "read as the ceiling");
 	});
 }
+
+/// Issue #9's worked example, from the runtime's own genesis and default parameters: for each
+/// built-in workload, the order that paid a wash trader best under the old rule (the least work
+/// — every dimension at its minimum — with the most units, at the floor price, on as few
+/// replicas as the workload allows, all run by the trader's own providers): the reward each
+/// provider is minted now, the consumer's unrecoverable cost, and the pair's net per job
+/// (before transaction fees). Every net is negative; the old rule's net was positive.
+#[test]
+fn wash_trading_loses_on_every_builtin_workload_under_the_defaults() {
+	use pallet_compute_market::{JobParams, VerificationClass, Workloads};
+	build(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let fee = market::SubmissionFee::get();
+		let cut = market::TreasuryCut::get();
+		let per_unit = market::RewardPerUnit::get();
+		println!("| workload | units × price floor | replicas | reward / provider | unrecoverable cost | net now | net before |");
+		for id in 0..5u32 {
+			let w = Workloads::<Runtime>::get(id).expect("a built-in workload");
+			let dims = w.schema.dims.iter().map(|d| d.min).collect::<Vec<_>>();
+			let params = JobParams {
+				seed: [1; 32],
+				dims: dims.try_into().expect("within MAX_DIMS"),
+				target: w.schema.needs_target.then_some([0xff; 32]),
+			};
+			let replicas: u8 = match w.verification {
+				VerificationClass::Replicated { quorum, .. } if quorum > 1 => quorum + 1,
+				_ => 1,
+			};
+			let q = crate::ComputeMarket::quote_job(None, id, &params, w.max_units, replicas, w.price_floor)
+				.expect("the wash order is valid");
+			let payment = w.price_floor * w.max_units as u128;
+			let cut_each = cut * payment;
+			let r = replicas as i128;
+			let cost = fee as i128 + r * cut_each as i128;
+			let now = r * q.reward_per_provider as i128 - cost;
+			let before = r * (per_unit * w.max_units as u128) as i128 - r * cut_each as i128;
+			println!(
+				"| {} | {} × {} | {} | {} | {} | {} | {} |",
+				String::from_utf8_lossy(&w.name),
+				w.max_units,
+				w.price_floor,
+				replicas,
+				q.reward_per_provider,
+				cost,
+				now,
+				before
+			);
+			assert!(q.reward_per_provider <= cut_each);
+			assert!(now < 0 && before > 0, "{id}: now {now}, before {before}");
+		}
+	});
+}

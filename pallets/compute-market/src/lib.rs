@@ -81,6 +81,7 @@ pub mod assignment;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod commit_reveal;
+pub mod migrations;
 #[cfg(any(test, feature = "try-runtime"))]
 pub mod try_state;
 pub mod offchain;
@@ -152,8 +153,9 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Perbill;
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version (1: escrow in the market's account, jobs with fees, deposits
+	/// and work windows; see [`crate::migrations`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -282,9 +284,9 @@ pub mod pallet {
 		/// A provider's bond: what compute slashing takes.
 		#[codec(index = 0)]
 		ProviderBond,
-		/// Formerly a job's budget, held from the consumer until settlement. Budgets now move
-		/// into the market's escrow account instead, which no lock of the consumer's can block;
-		/// the index stays reserved.
+		/// A job's budget, held from the consumer until settlement (storage version 0). Since
+		/// version 1 budgets move into the market's escrow account instead, which no lock of the
+		/// consumer's can block; only [`crate::migrations::v1`] still releases these.
 		#[codec(index = 1)]
 		JobEscrow,
 		/// A job's storage deposit, held from the consumer until the job is pruned.

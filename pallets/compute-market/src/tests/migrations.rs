@@ -1,0 +1,110 @@
+//! Storage migrations: a market left by an older version decodes, keeps its funds and goes on.
+
+use super::*;
+use crate::migrations::v1::{v0, MigrateV0ToV1};
+use frame_support::{
+	assert_ok,
+	storage::unhashed,
+	traits::{fungible::MutateHold, GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+	BoundedVec,
+};
+use sp_core::H256;
+
+#[test]
+fn version_0_storage_migrates_to_version_1_and_jobs_go_on() {
+	new_test_ext().execute_with(|| {
+		// A market as version 0 left it: a workload, three providers, and a pending job whose
+		// budget is held on its consumer.
+		StorageVersion::new(0).put::<Market>();
+		let workload: WorkloadId = NextWorkloadId::<Test>::get();
+		let old_workload = v0::Workload::<Balance> {
+			name: BoundedVec::truncate_from(b"old-matmul".to_vec()),
+			kernel_hash: H256::repeat_byte(0x44),
+			entry_point: BoundedVec::truncate_from(b"matmul".to_vec()),
+			schema: v0::ParamSchema {
+				dims: BoundedVec::truncate_from(vec![v0::DimBound { min: 1, max: 1024 }]),
+				needs_target: false,
+			},
+			verification: VerificationClass::Replicated { quorum: 2, bit_exact: true },
+			unit_size: 64,
+			price_floor: 2,
+			max_units: 1_000,
+			retired: false,
+		};
+		unhashed::put(&Workloads::<Test>::hashed_key_for(workload), &old_workload);
+		NextWorkloadId::<Test>::put(workload + 1);
+		for p in 10..=12 {
+			register(p, 100);
+			let new = Providers::<Test>::get(p).unwrap();
+			let old = v0::ProviderInfoOf::<Test> {
+				bond: new.bond,
+				compute_key: new.compute_key,
+				device_classes: new.device_classes,
+				status: new.status,
+				reputation: new.reputation,
+				open_assignments: new.open_assignments,
+			};
+			unhashed::put(&Providers::<Test>::hashed_key_for(p), &old);
+		}
+		assert_ok!(Balances::hold(&RuntimeHoldReason::Market(HoldReason::JobEscrow), &1, 30));
+		let old_job = v0::JobOf::<Test> {
+			consumer: 1,
+			workload,
+			kernel_hash: H256::repeat_byte(0x44),
+			params: params(vec![100]),
+			units: 3,
+			replicas: 3,
+			price_per_unit: 10,
+			escrow: 30,
+			deadline: 50,
+			submitted_at: 1,
+			status: JobStatus::Pending,
+			attempts: 0,
+			assignments: BoundedVec::new(),
+			commit_until: 0,
+			reveal_until: 0,
+			result: None,
+			finished_at: None,
+		};
+		let id = NextJobId::<Test>::get();
+		unhashed::put(&Jobs::<Test>::hashed_key_for(id), &old_job);
+		NextJobId::<Test>::put(id + 1);
+		JobsOf::<Test>::insert(1, BoundedVec::truncate_from(vec![id]));
+		PendingJobs::<Test>::put(BoundedVec::truncate_from(vec![id]));
+		let escrow_before = Balances::free_balance(Market::escrow_account());
+
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Market::on_chain_storage_version(), 1);
+		let w = Workloads::<Test>::get(workload).expect("the workload decodes");
+		assert_eq!((w.schema.dims[0].power, w.max_work, w.work_per_block), (1, 1024, 2));
+		assert_eq!(Providers::<Test>::get(10).expect("the provider decodes").classes_since, 0);
+		let job = Jobs::<Test>::get(id).expect("the job decodes");
+		// 100 items at 64 a unit: 2 needed of the 3 bought.
+		assert_eq!((job.escrow, job.needed_units, job.fee, job.deposit), (30, 2, 0, 0));
+		assert_eq!(Balances::balance_on_hold(&RuntimeHoldReason::Market(HoldReason::JobEscrow), &1), 0);
+		assert_eq!(Balances::free_balance(Market::escrow_account()), escrow_before + 30);
+		assert_eq!(PendingCount::<Test>::get(1), 1);
+		assert_ok!(Market::do_try_state());
+
+		// Jobs go on: assigned, run, verified, paid from the escrow account.
+		run_to_block(System::block_number() + 1);
+		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		assert_eq!(ps.len(), 3);
+		let d = H256::repeat_byte(0xaa);
+		for p in &ps {
+			assert_ok!(commit(*p, id, d, &[1]));
+		}
+		for p in &ps {
+			assert_ok!(reveal(*p, id, d, vec![1]));
+		}
+		let job = Jobs::<Test>::get(id).unwrap();
+		assert_eq!((job.status, job.escrow), (JobStatus::Verified, 0));
+		assert_eq!(Balances::free_balance(Market::escrow_account()), escrow_before);
+
+		// A second run is a no-op: the version says it ran.
+		let job = codec::Encode::encode(&Jobs::<Test>::get(id));
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(codec::Encode::encode(&Jobs::<Test>::get(id)), job);
+		assert_eq!(Balances::free_balance(Market::escrow_account()), escrow_before);
+	});
+}
