@@ -224,7 +224,7 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   assert.equal(stats.rewardsMinted.toBigInt(), reward);
 });
 
-test('an assigned provider declines: nobody committed, so the job fails, refunded, and nobody is slashed', async () => {
+test('assigned providers decline: the job goes to others, then fails after its attempts, refunded, and nobody is slashed', async () => {
   const wid = 0;
   const builtin = (await api.call.computeMarketApi.workload(wid)).unwrap();
   const target = new Uint8Array(32); target[0] = 0x10;
@@ -237,39 +237,48 @@ test('an assigned provider declines: nobody committed, so the job fails, refunde
   const jobId = submitted.job.toNumber();
   const charged = submitted.fee.toBigInt() + submitted.deposit.toBigInt() + txFee(api, r.events);
   const charlieBefore = await freeOf(charlie.address, await parentOf(r.blockHash));
+  const maxAttempts = api.consts.computeMarket.maxAttempts.toNumber();
 
-  const job = await waitFor(async () => {
-    const j = await jobOf(jobId);
-    return j.status.type === 'Assigned' ? j : false;
-  }, 30_000, 'assignment');
-  const assigned = job.assignments[0].provider.toString();
-  const { account } = providers[assigned];
-  const before = (await api.call.computeMarketApi.provider(assigned)).unwrap();
-
-  // Only an assigned provider may decline.
-  const other = Object.values(providers).find((p) => p.account.address !== assigned).account;
-  r = await submitAndFinalize(api, api.tx.computeMarket.declineJob(jobId), other);
-  assert.deepEqual([r.dispatchError?.section, r.dispatchError?.name], ['computeMarket', 'NotAssigned']);
-
-  // The assigned provider declines inside the commit window: nobody is left to wait for, the
-  // attempt settles at once, and as nobody committed the job fails (no re-assignment).
-  r = await submitAndFinalize(api, api.tx.computeMarket.declineJob(jobId), account);
-  assert.equal(r.dispatchError, null);
-  const ev = (name) => r.events.filter(({ event }) => api.events.computeMarket[name].is(event)).map(({ event }) => event.data);
-  assert.equal(ev('AssignmentDeclined').length, 1);
-  assert.equal(ev('AssignmentDeclined')[0].provider.toString(), assigned);
-  assert.equal(ev('JobFailed').length, 1);
-  assert.equal(ev('JobFailed')[0].refund.toBigInt(), price, 'the whole budget refunded');
-  assert.equal(ev('JobReassigned').length, 0);
-  assert.equal(ev('ProviderSlashed').length, 0);
+  const decliners = [];
+  let last;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const job = await waitFor(async () => {
+      const j = await jobOf(jobId);
+      return j.status.type === 'Assigned' && j.attempts.toNumber() === attempt ? j : false;
+    }, 30_000, `assignment ${attempt}`);
+    const assigned = job.assignments[0].provider.toString();
+    assert.ok(!decliners.includes(assigned), 'a provider that declined is not drawn again');
+    const { account } = providers[assigned];
+    const before = (await api.call.computeMarketApi.provider(assigned)).unwrap();
+    if (attempt === 1) {
+      // Only an assigned provider may decline.
+      const other = Object.values(providers).find((p) => p.account.address !== assigned).account;
+      r = await submitAndFinalize(api, api.tx.computeMarket.declineJob(jobId), other);
+      assert.deepEqual([r.dispatchError?.section, r.dispatchError?.name], ['computeMarket', 'NotAssigned']);
+    }
+    // The assigned provider declines inside the commit window: nobody is left to wait for and
+    // the attempt settles at once, nobody slashed; the job goes to another provider until its
+    // attempts are spent, then fails.
+    r = await submitAndFinalize(api, api.tx.computeMarket.declineJob(jobId), account);
+    assert.equal(r.dispatchError, null);
+    const ev = (name) => r.events.filter(({ event }) => api.events.computeMarket[name].is(event)).map(({ event }) => event.data);
+    assert.equal(ev('AssignmentDeclined').length, 1);
+    assert.equal(ev('AssignmentDeclined')[0].provider.toString(), assigned);
+    assert.equal(ev('ProviderSlashed').length, 0);
+    assert.equal(ev('JobReassigned').length, attempt < maxAttempts ? 1 : 0);
+    assert.equal(ev('JobFailed').length, attempt < maxAttempts ? 0 : 1);
+    const after = (await api.call.computeMarketApi.provider(assigned)).unwrap();
+    assert.equal(after.bond.toBigInt(), before.bond.toBigInt(), 'not slashed');
+    assert.ok(after.reputation.toNumber() < before.reputation.toNumber(), 'a little reputation lost');
+    assert.equal(after.openAssignments.toNumber(), 0);
+    decliners.push(assigned);
+    last = ev('JobFailed')[0];
+  }
+  assert.equal(last.refund.toBigInt(), price, 'the whole budget refunded');
   const failed = await jobOf(jobId);
   assert.equal(failed.status.type, 'Failed');
   assert.equal(failed.assignments[0].declined.isTrue, true);
   assert.equal(failed.escrow.toBigInt(), 0n);
-  const after = (await api.call.computeMarketApi.provider(assigned)).unwrap();
-  assert.equal(after.bond.toBigInt(), before.bond.toBigInt(), 'not slashed');
-  assert.ok(after.reputation.toNumber() < before.reputation.toNumber(), 'a little reputation lost');
-  assert.equal(after.openAssignments.toNumber(), 0);
 
   // Charlie lost the fee and the transaction fee; the deposit stays held until pruning.
   assert.equal(await freeOf(charlie.address, r.blockHash), charlieBefore - charged);

@@ -20,9 +20,11 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(1u32.into())
 	}
 
-	/// Look at up to `MaxAssignPerBlock` jobs at the front of the queue: expire those whose
-	/// deadline leaves no room for an attempt, assign those for which enough providers are
-	/// free, and move the others to the back of the queue.
+	/// Look at up to `MaxAssignPerBlock` jobs at the front of the queue: end those whose
+	/// deadline leaves no room for an attempt or for which too few providers are left at all
+	/// (refunded), assign those for which enough providers are free, and move the others (their
+	/// providers are busy) to the back of the queue. A job whose settlement block is full keeps
+	/// its place for the next block.
 	pub(crate) fn assign_pending(now: BlockNumberFor<T>) -> Weight {
 		let mut weight = T::WeightInfo::on_initialize_base();
 		let queue = PendingJobs::<T>::get();
@@ -33,37 +35,47 @@ impl<T: Config> Pallet<T> {
 		let budget = T::MaxAssignPerBlock::get() as usize;
 
 		let mut waiting: Vec<JobId> = Vec::new();
+		let mut kept: Vec<JobId> = Vec::new();
 		let mut examined = 0usize;
 		for &id in queue.iter() {
 			if examined >= budget {
 				break
 			}
-			let Some(mut job) = Jobs::<T>::get(id) else {
-				examined += 1;
-				continue
-			};
-			let settle_at = now.saturating_add(Self::attempt_length(job.work_blocks));
-			// Jobs of one size settle together; a full settlement block waits for the next.
-			let mut settle_list = SettleAt::<T>::get(settle_at);
-			if settle_list.is_full() {
-				break
-			}
 			examined += 1;
+			let Some(mut job) = Jobs::<T>::get(id) else { continue };
 			if job.status != JobStatus::Pending {
 				continue
 			}
-			if settle_at > job.deadline {
+			let settle_at = now.saturating_add(Self::attempt_length(job.work_blocks));
+			let excluded = PreviousProviders::<T>::get(id);
+			// No room for an attempt before the deadline, or too few providers left for it even
+			// when all are free: the job ends now and is refunded, instead of holding a place in
+			// the queue until its deadline.
+			let impossible = Self::eligible_among(&candidates, Some(&job.consumer), &excluded) <
+				job.replicas as u32;
+			if settle_at > job.deadline || impossible {
 				weight.saturating_accrue(T::WeightInfo::expire_job());
 				Self::note_unqueued(&job.consumer);
 				let refund = Self::refund_escrow(&mut job);
-				Self::finish(id, &mut job, JobStatus::Expired);
+				if job.attempts == 0 {
+					Self::finish(id, &mut job, JobStatus::Expired);
+					Stats::<T>::mutate(|s| s.refunded = s.refunded.saturating_add(1));
+					Self::deposit_event(Event::JobExpired { job: id, refund });
+				} else {
+					Self::finish(id, &mut job, JobStatus::Failed);
+					Stats::<T>::mutate(|s| s.failed = s.failed.saturating_add(1));
+					Self::deposit_event(Event::JobFailed { job: id, refund });
+				}
 				Jobs::<T>::insert(id, job);
-				Stats::<T>::mutate(|s| s.refunded = s.refunded.saturating_add(1));
-				Self::deposit_event(Event::JobExpired { job: id, refund });
+				continue
+			}
+			// Jobs of one size settle together; with that block full, the job keeps its place.
+			let mut settle_list = SettleAt::<T>::get(settle_at);
+			if settle_list.is_full() {
+				kept.push(id);
 				continue
 			}
 			weight.saturating_accrue(T::WeightInfo::assign_job(candidates.len() as u32));
-			let excluded = PreviousProviders::<T>::get(id);
 			let chosen = Self::draw_providers(id, &job, &candidates, &excluded);
 			if chosen.len() < job.replicas as usize {
 				waiting.push(id);
@@ -106,9 +118,10 @@ impl<T: Config> Pallet<T> {
 			});
 			Jobs::<T>::insert(id, job);
 		}
-		// The untouched rest keeps its place, the waiting ones go to the back.
+		// Jobs kept for their settlement block stay in front, the untouched rest keeps its place,
+		// the waiting ones go to the back.
 		let rest = queue.iter().skip(examined).copied();
-		let next: Vec<JobId> = rest.chain(waiting).collect();
+		let next: Vec<JobId> = kept.into_iter().chain(rest).chain(waiting).collect();
 		PendingJobs::<T>::put(BoundedVec::truncate_from(next));
 		weight
 	}

@@ -103,11 +103,12 @@ fn deadline<T: Config>() -> BlockNumberFor<T> {
 		.saturating_add(Market::<T>::attempt_length(0))
 }
 
-/// Submit a job with `valid_replicas(replicas)` replicas and assign it to as many fresh
-/// providers (the device classes declared a block before the assignment).
+/// Submit a job with `valid_replicas(replicas)` replicas and assign it among `MaxProviders`
+/// fresh providers (the most candidates a settlement updates; their device classes declared a
+/// block before the assignment). Returns the job and its assigned providers.
 fn assigned_job<T: Config>(replicas: u32) -> (JobId, Vec<T::AccountId>) {
 	let replicas = valid_replicas(replicas);
-	let providers = register_providers::<T>(replicas);
+	register_providers::<T>(T::MaxProviders::get().max(replicas));
 	let consumer = funded::<T>("consumer", 0);
 	let w = workload::<T>(replicas);
 	let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>())
@@ -117,7 +118,7 @@ fn assigned_job<T: Config>(replicas: u32) -> (JobId, Vec<T::AccountId>) {
 	Market::<T>::assign_pending(next);
 	let job = Jobs::<T>::get(id).expect("job exists");
 	assert_eq!(job.assignments.len() as u32, replicas);
-	(id, providers)
+	(id, job.assignments.iter().map(|a| a.provider.clone()).collect())
 }
 
 fn salt() -> [u8; 32] {

@@ -102,16 +102,17 @@ impl<T: Config> Pallet<T> {
 		);
 
 		let provider = Providers::<T>::get(&who).ok_or(Error::<T>::NotProvider)?;
-		ensure!(
-			provider.device_classes.contains(&attestation.device_class),
-			Error::<T>::UnknownDeviceClass
-		);
-		// Where results are compared within a device class, the class is the one declared when
-		// the job was assigned: no fresh class chosen after seeing the others' reveals.
-		let bit_exact = Workloads::<T>::get(job.workload).is_none_or(|w| {
-			!matches!(w.verification, VerificationClass::Replicated { bit_exact: false, .. })
-		});
-		ensure!(bit_exact || provider.classes_since < job.assigned_at, Error::<T>::DeviceClassesChanged);
+		let class_index = provider
+			.device_classes
+			.iter()
+			.position(|c| *c == attestation.device_class)
+			.ok_or(Error::<T>::UnknownDeviceClass)?;
+		// Where results are compared within a device class, the class must have been declared
+		// before the job was assigned: no fresh class chosen after seeing the others' reveals.
+		if Self::compares_within_classes(job.workload) {
+			let declared = provider.declared_at.get(class_index).copied().unwrap_or(job.assigned_at);
+			ensure!(declared < job.assigned_at, Error::<T>::DeviceClassesChanged);
+		}
 		let message = Self::attestation_message(
 			id,
 			job.kernel_hash,
@@ -145,6 +146,13 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Whether results of `workload` are only compared within one device class (it is not
+	/// bit-exact across devices).
+	pub fn compares_within_classes(workload: WorkloadId) -> bool {
+		Workloads::<T>::get(workload)
+			.is_some_and(|w| matches!(w.verification, VerificationClass::Replicated { bit_exact: false, .. }))
+	}
+
 	/// Every assigned provider has revealed or declined: the attempt can settle now.
 	pub(crate) fn nothing_left_to_wait_for(job: &JobOf<T>) -> bool {
 		job.assignments.iter().all(|a| a.reveal.is_some() || a.declined)

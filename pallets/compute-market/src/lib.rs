@@ -494,7 +494,8 @@ pub mod pallet {
 		JobReassigned { job: JobId, attempts: u8 },
 		/// No result was accepted within the allowed attempts; the escrow was refunded.
 		JobFailed { job: JobId, refund: BalanceOf<T> },
-		/// No providers could be assigned before the deadline; the escrow was refunded.
+		/// No providers could be assigned before the deadline, or too few are left to ever be;
+		/// the escrow was refunded.
 		JobExpired { job: JobId, refund: BalanceOf<T> },
 		/// Unused escrow went back to the consumer after verification.
 		EscrowRefunded { job: JobId, amount: BalanceOf<T> },
@@ -585,8 +586,8 @@ pub mod pallet {
 		NotEnoughProviders,
 		/// The consumer has `MaxPendingPerAccount` jobs waiting for assignment.
 		TooManyPending,
-		/// The provider's device classes changed after this job was assigned; on a workload
-		/// that is not bit-exact its reveal is refused.
+		/// The attested device class was declared at or after this job's assignment; on a
+		/// workload that is not bit-exact such a reveal is refused.
 		DeviceClassesChanged,
 		/// Only a suspended provider may be evicted by anyone, and only without open
 		/// assignments; governance may remove any provider without open assignments.

@@ -19,12 +19,14 @@ use sp_runtime::traits::{Saturating, Zero};
 /// * open jobs' budgets move from the consumers' `JobEscrow` holds into the market's escrow
 ///   account (which first gets its existential deposit);
 /// * workloads gain a work bound and a work rate: `max_work` = the product of the dimensions'
-///   maxima (at most [`MAX_WORK`]), every dimension's power 1 (the old unit), and a rate that
-///   adds at most [`MAX_WORK_BLOCKS`] blocks to a commit window;
-/// * providers gain `classes_since` (0: declared before every open job);
-/// * jobs gain `needed_units` (recomputed, at most the units bought), `work_blocks` 0 (their
-///   windows were set already), no fee, no deposit, `assigned_at` (the start of the current
-///   commit window), and their assignments `declined: false`;
+///   maxima (at most [`MAX_WORK`]), every dimension's power 1 (the old unit), and a work rate
+///   of the whole bound per block, which keeps version 0's fixed commit windows;
+/// * providers gain `declared_at` (block 0 for every class: declared before every job);
+/// * jobs gain `needed_units` and `work_blocks` (recomputed from the migrated workload), no fee,
+///   no deposit, and their assignments `declined: false`;
+/// * attempts open at the upgrade are restarted, nobody judged: their commitments were made to
+///   version 0's layout, which version 1 can no longer check, so judging them would slash honest
+///   providers. The jobs go back to the queue (or, with the queue full, are refunded);
 /// * [`PendingCount`] is counted from the queue.
 pub mod v1 {
 	use super::*;
@@ -135,7 +137,9 @@ pub mod v1 {
 			verification: old.verification,
 			unit_size: old.unit_size,
 			max_work,
-			work_per_block: max_work.div_ceil(MAX_WORK_BLOCKS).max(1),
+			// The whole bound in one block: windows stay as version 0 had them, until governance
+			// sets the workload's real rate with `update_workload`.
+			work_per_block: max_work.max(1),
 			price_floor: old.price_floor,
 			max_units: old.max_units,
 			retired: old.retired,
@@ -161,20 +165,38 @@ pub mod v1 {
 				Some(ProviderInfo {
 					bond: old.bond,
 					compute_key: old.compute_key,
+					declared_at: BoundedVec::truncate_from(
+						old.device_classes.iter().map(|_| Zero::zero()).collect(),
+					),
 					device_classes: old.device_classes,
 					status: old.status,
 					reputation: old.reputation,
 					open_assignments: old.open_assignments,
-					classes_since: Zero::zero(),
 				})
 			});
 			let escrow_account = Pallet::<T>::escrow_account();
-			Jobs::<T>::translate::<v0::JobOf<T>, _>(|_, old| {
+			let mut restarted = alloc::vec::Vec::new();
+			Jobs::<T>::translate::<v0::JobOf<T>, _>(|id, old| {
 				reads += 3;
 				writes += 4;
-				let needed_units = Workloads::<T>::get(old.workload)
+				let (needed_units, work_blocks) = Workloads::<T>::get(old.workload)
 					.and_then(|w| Pallet::<T>::required_units(&w, &old.params).ok())
-					.map_or(old.units, |(u, _)| u.min(old.units));
+					.map_or((old.units, 0), |(u, b)| (u.min(old.units), b));
+				let open = matches!(old.status, JobStatus::Assigned | JobStatus::Committing | JobStatus::Revealing);
+				if open {
+					// Restart the attempt: free its providers, judge nobody.
+					for a in old.assignments.iter() {
+						reads += 2;
+						writes += 2;
+						ProviderJobs::<T>::mutate(&a.provider, |v| v.retain(|j| *j != id));
+						Providers::<T>::mutate(&a.provider, |p| {
+							if let Some(p) = p {
+								p.open_assignments = p.open_assignments.saturating_sub(1);
+							}
+						});
+					}
+					restarted.push(id);
+				}
 				// Open jobs' budgets leave the consumer's hold for the escrow account.
 				let escrow = if old.escrow.is_zero() {
 					Zero::zero()
@@ -199,7 +221,7 @@ pub mod v1 {
 					params: old.params,
 					units: old.units,
 					needed_units,
-					work_blocks: 0,
+					work_blocks,
 					replicas: old.replicas,
 					price_per_unit: old.price_per_unit,
 					escrow,
@@ -207,19 +229,23 @@ pub mod v1 {
 					deposit: Zero::zero(),
 					deadline: old.deadline,
 					submitted_at: old.submitted_at,
-					status: old.status,
+					status: if open { JobStatus::Pending } else { old.status },
 					attempts: old.attempts,
-					assignments: BoundedVec::truncate_from(
-						old.assignments
-							.into_iter()
-							.map(|a| Assignment {
-								provider: a.provider,
-								commitment: a.commitment,
-								reveal: a.reveal,
-								declined: false,
-							})
-							.collect(),
-					),
+					assignments: if open {
+						BoundedVec::new()
+					} else {
+						BoundedVec::truncate_from(
+							old.assignments
+								.into_iter()
+								.map(|a| Assignment {
+									provider: a.provider,
+									commitment: a.commitment,
+									reveal: a.reveal,
+									declined: false,
+								})
+								.collect(),
+						)
+					},
 					assigned_at: old.commit_until.saturating_sub(T::CommitWindow::get()),
 					commit_until: old.commit_until,
 					reveal_until: old.reveal_until,
@@ -227,6 +253,18 @@ pub mod v1 {
 					finished_at: old.finished_at,
 				})
 			});
+			for id in restarted {
+				reads += 1;
+				writes += 2;
+				if PendingJobs::<T>::try_mutate(|q| q.try_push(id)).is_err() {
+					if let Some(mut job) = Jobs::<T>::get(id) {
+						let refund = Pallet::<T>::refund_escrow(&mut job);
+						Pallet::<T>::finish(id, &mut job, JobStatus::Failed);
+						Jobs::<T>::insert(id, job);
+						Pallet::<T>::deposit_event(Event::JobFailed { job: id, refund });
+					}
+				}
+			}
 			for id in PendingJobs::<T>::get() {
 				reads += 1;
 				if let Some(job) = Jobs::<T>::get(id) {

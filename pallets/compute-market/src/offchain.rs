@@ -343,6 +343,14 @@ impl<T: Config> Agent<'_, T> {
 		// Commit (again, if the chain does not show the last one after a while).
 		if committing && slot.commitment.is_none() && now < job.commit_until {
 			progress = match progress {
+				Some(Progress::Computed(c)) if !self.can_attest(&job, &c) => {
+					// Its class was not declared before the assignment: a reveal would be refused,
+					// so declare it for the jobs to come and decline this one.
+					if let Ok(class) = DeviceClass::try_from(c.device_class.clone()) {
+						self.declare(class);
+					}
+					self.decline(id)
+				},
 				Some(Progress::Computed(c)) => self.commit(id, c),
 				Some(Progress::Committed { computed, sent_at }) if self.stale(sent_at) =>
 					self.commit(id, computed),
@@ -449,6 +457,21 @@ impl<T: Config> Agent<'_, T> {
 		}
 	}
 
+	/// Whether a reveal of `computed` on `job` can attest its device class: always on
+	/// workloads that are bit-exact across devices; on the others only if the class was
+	/// declared before the assignment.
+	fn can_attest(&self, job: &JobOf<T>, computed: &Computed) -> bool {
+		if !Pallet::<T>::compares_within_classes(job.workload) {
+			return true
+		}
+		self.info
+			.device_classes
+			.iter()
+			.position(|c| c.as_slice() == computed.device_class.as_slice())
+			.and_then(|i| self.info.declared_at.get(i))
+			.is_some_and(|at| *at < job.assigned_at)
+	}
+
 	fn decline(&mut self, id: JobId) -> Option<Progress<BlockNumberFor<T>>> {
 		if self.send(Call::<T>::decline_job { job: id }) {
 			log::info!(target: LOG_TARGET, "job {id}: declined");
@@ -516,7 +539,7 @@ impl<T: Config> Agent<'_, T> {
 
 	/// Add the worker's device class to the provider's declared ones (once per run).
 	fn declare(&mut self, class: DeviceClass) {
-		if self.device_class.as_deref() == Some(class.as_slice()) {
+		if self.device_class.as_deref() == Some(class.as_slice()) || self.info.device_classes.contains(&class) {
 			return
 		}
 		self.device_class = Some(class.to_vec());

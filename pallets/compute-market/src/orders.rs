@@ -42,7 +42,19 @@ impl<T: Config> Pallet<T> {
 	/// Providers that could be drawn for a job of `consumer` (active, with a weight, and not
 	/// the consumer itself).
 	pub fn eligible_providers(consumer: Option<&T::AccountId>) -> u32 {
-		Candidates::<T>::get().iter().filter(|(a, w)| *w > 0 && Some(a) != consumer).count() as u32
+		Self::eligible_among(&Candidates::<T>::get(), consumer, &[])
+	}
+
+	/// How many of `candidates` could be drawn for a job of `consumer` that excludes `excluded`.
+	pub(crate) fn eligible_among(
+		candidates: &[(T::AccountId, u128)],
+		consumer: Option<&T::AccountId>,
+		excluded: &[T::AccountId],
+	) -> u32 {
+		candidates
+			.iter()
+			.filter(|(a, w)| *w > 0 && Some(a) != consumer && !excluded.contains(a))
+			.count() as u32
 	}
 
 	/// Validate a prospective job and price it. Changes nothing.
@@ -235,13 +247,18 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Return whatever escrow the job still has to its consumer.
+	/// Return whatever escrow the job still has to its consumer. Should the consumer's account
+	/// be unable to receive it (gone, and the amount below the existential deposit), it goes to
+	/// the treasury rather than stay in escrow for ever.
 	pub(crate) fn refund_escrow(job: &mut JobOf<T>) -> BalanceOf<T> {
 		let consumer = job.consumer.clone();
 		let amount = job.escrow;
 		let refunded = Self::pay_from_escrow(job, &consumer, amount);
-		if refunded != amount {
-			defensive!("the escrow of a job could not be refunded");
+		if !job.escrow.is_zero() {
+			let rest = job.escrow;
+			if Self::pay_from_escrow(job, &T::TreasuryAccount::get(), rest) != rest {
+				defensive!("the escrow of a job could be neither refunded nor given to the treasury");
+			}
 		}
 		refunded
 	}

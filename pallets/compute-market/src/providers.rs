@@ -32,11 +32,13 @@ impl<T: Config> Pallet<T> {
 		let info = ProviderInfo {
 			bond,
 			compute_key,
-			device_classes,
+			device_classes: device_classes.clone(),
 			status: ProviderStatus::Active,
 			reputation: INITIAL_REPUTATION,
 			open_assignments: 0,
-			classes_since: frame_system::Pallet::<T>::block_number(),
+			declared_at: BoundedVec::truncate_from(
+				device_classes.iter().map(|_| frame_system::Pallet::<T>::block_number()).collect(),
+			),
 		};
 		Self::set_candidate(&who, Some(Self::draw_weight(&info)));
 		Providers::<T>::insert(&who, info);
@@ -64,8 +66,17 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_device_classes(&device_classes)?;
 		Providers::<T>::try_mutate(&who, |info| -> DispatchResult {
 			let info = info.as_mut().ok_or(Error::<T>::NotProvider)?;
+			// A class declared before keeps its declaration block; a new one starts now.
+			let now = frame_system::Pallet::<T>::block_number();
+			let since = |c: &DeviceClass| {
+				info.device_classes
+					.iter()
+					.position(|d| d == c)
+					.and_then(|i| info.declared_at.get(i).copied())
+					.unwrap_or(now)
+			};
+			info.declared_at = BoundedVec::truncate_from(device_classes.iter().map(since).collect());
 			info.device_classes = device_classes.clone();
-			info.classes_since = frame_system::Pallet::<T>::block_number();
 			Ok(())
 		})?;
 		Self::deposit_event(Event::DeviceClassesSet { provider: who, device_classes });

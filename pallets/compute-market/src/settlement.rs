@@ -77,9 +77,6 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 		};
-		// Nobody committed: every replica declined or failed, so the job is one nobody could
-		// run. It fails, and nobody is slashed for it.
-		let nobody_ran = job.assignments.iter().all(|a| a.commitment.is_none());
 		let payment = job.price_per_unit.saturating_mul(BalanceOf::<T>::from(job.units));
 		let assignments = core::mem::take(&mut job.assignments);
 		let mut previous = PreviousProviders::<T>::get(id);
@@ -104,9 +101,7 @@ impl<T: Config> Pallet<T> {
 					info.reputation = info.reputation.saturating_sub(REPUTATION_LOSS_WRONG);
 				},
 				Outcome::NoShow => {
-					if !nobody_ran {
-						Self::slash_provider(id, who, &mut info, T::SlashNoShow::get(), SlashReason::NoShow);
-					}
+					Self::slash_provider(id, who, &mut info, T::SlashNoShow::get(), SlashReason::NoShow);
 					info.reputation = info.reputation.saturating_sub(REPUTATION_LOSS_NO_SHOW);
 				},
 				Outcome::Declined => {
@@ -132,8 +127,7 @@ impl<T: Config> Pallet<T> {
 			Self::finish(id, &mut job, JobStatus::Verified);
 			Stats::<T>::mutate(|s| s.verified = s.verified.saturating_add(1));
 			Self::deposit_event(Event::JobVerified { job: id, output_digest: digest, accepted });
-		} else if !nobody_ran &&
-			job.attempts < T::MaxAttempts::get() &&
+		} else if job.attempts < T::MaxAttempts::get() &&
 			now.saturating_add(Self::attempt_length(job.work_blocks)) <= job.deadline &&
 			PendingJobs::<T>::try_mutate(|q| q.try_push(id)).is_ok()
 		{
@@ -231,7 +225,14 @@ impl<T: Config> Pallet<T> {
 			head = head.saturating_add(1);
 			let mut deposit = Zero::zero();
 			if let Some(job) = Jobs::<T>::take(id) {
-				JobsOf::<T>::mutate(&job.consumer, |v| v.retain(|j| *j != id));
+				JobsOf::<T>::mutate_exists(&job.consumer, |v| {
+					if let Some(ids) = v {
+						ids.retain(|j| *j != id);
+						if ids.is_empty() {
+							*v = None;
+						}
+					}
+				});
 				deposit = Self::release_deposit(&job);
 			}
 			PreviousProviders::<T>::remove(id);

@@ -94,6 +94,10 @@ impl<T: Config> Pallet<T> {
 				T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who) == info.bond,
 				"a provider's bond hold differs from its recorded bond"
 			);
+			ensure!(
+				info.declared_at.len() == info.device_classes.len(),
+				"a device class without its declaration block"
+			);
 			let jobs: BTreeSet<JobId> = ProviderJobs::<T>::get(&who).into_iter().collect();
 			let expected = assigned.remove(&who).unwrap_or_default();
 			ensure!(jobs == expected, "ProviderJobs differs from the open assignments");

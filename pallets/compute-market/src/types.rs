@@ -207,10 +207,11 @@ pub struct ProviderInfo<Balance, BlockNumber, MaxDeviceClasses: frame_support::t
 	pub reputation: u32,
 	/// Assignments not yet settled.
 	pub open_assignments: u32,
-	/// Block at which the device classes were last declared. A reveal on a workload that is
-	/// not bit-exact is refused if they changed at or after the job's assignment, so that a
-	/// provider cannot pick a class nobody else has once it has seen the others' results.
-	pub classes_since: BlockNumber,
+	/// The block each of `device_classes` was first declared in, in the same order. A reveal on
+	/// a workload that is not bit-exact must attest a class declared before the job's
+	/// assignment, so that a provider cannot pick a class nobody else has once it has seen the
+	/// others' results.
+	pub declared_at: BoundedVec<BlockNumber, MaxDeviceClasses>,
 }
 
 /// The claim a provider reveals.

@@ -13,10 +13,11 @@ pub enum Outcome {
 	/// It revealed a result that was rejected, or committed and never revealed (it saw the
 	/// others' reveals and kept silent): slashed `SlashWrong`.
 	Wrong,
-	/// It did not commit: slashed `SlashNoShow` — unless nobody in the attempt committed (the
-	/// job could not be run), when nobody is slashed.
+	/// It neither committed nor declined: slashed `SlashNoShow`.
 	NoShow,
-	/// It declined before committing: neither paid nor slashed.
+	/// It declined before committing (its worker cannot run the job): neither paid nor slashed,
+	/// and not drawn for the job again. When every replica declines, the attempt ends at once
+	/// and the job goes to other providers, or fails when none are left: nobody is slashed.
 	Declined,
 	/// Its result could not be judged (another device class of a non-bit-exact workload, no
 	/// quorum, or a hash search that nobody found a nonce for): neither paid nor slashed.

@@ -98,6 +98,8 @@ fn a_forged_small_output_is_rejected() {
 }
 
 /// Attack 4: a job nobody can run (every assigned provider fails it) must not slash anyone.
+/// At b10b557 the providers could only stay silent and were slashed as no-shows; now each
+/// declines what its worker cannot run (the offchain worker does), and nobody is slashed.
 #[test]
 fn a_job_nobody_runs_slashes_nobody() {
 	new_test_ext().execute_with(|| {
@@ -106,11 +108,15 @@ fn a_job_nobody_runs_slashes_nobody() {
 		}
 		let id = submit_matmul(1, 3);
 		run_to_block(System::block_number() + 1);
+		for p in [10, 11, 12] {
+			let _ = Market::decline_job(RuntimeOrigin::signed(p), id);
+		}
 		let settle = Jobs::<Test>::get(id).unwrap().reveal_until + 1;
 		run_to_block(settle);
 		for p in [10, 11, 12] {
 			assert_eq!(bond_of(p), 100, "provider {p} was slashed for a job nobody ran");
 		}
+		assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Failed);
 	});
 }
 

@@ -31,15 +31,18 @@ fn pending_jobs_get_distinct_providers_never_the_consumer() {
 }
 
 #[test]
-fn without_enough_providers_a_job_waits_and_then_expires_with_a_refund() {
+fn with_its_providers_busy_a_job_waits_and_then_expires_with_a_refund() {
 	new_test_ext().execute_with(|| {
 		for who in 10..=12 {
 			register(who, 100);
 		}
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), MATMUL, params(vec![16]), 1, 3, 10, 20));
-		// One provider leaves before the draw: two are left for three replicas.
-		assert_ok!(Market::unbond(RuntimeOrigin::signed(12)));
+		// A state the calls reach only with eight open jobs each: every provider is busy.
+		CheckTryState::set(false);
+		for who in 10..=12 {
+			Providers::<Test>::mutate(who, |p| p.as_mut().unwrap().open_assignments = 8);
+		}
 		run_to_block(5);
 		assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Pending);
 		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![id]);
@@ -48,6 +51,25 @@ fn without_enough_providers_a_job_waits_and_then_expires_with_a_refund() {
 		let job = Jobs::<Test>::get(id).unwrap();
 		assert_eq!(job.status, JobStatus::Expired);
 		assert_eq!(job.escrow, 0);
+		assert_eq!(Balances::free_balance(1), INITIAL);
+		assert!(market_events().contains(&Event::JobExpired { job: id, refund: 30 }));
+	});
+}
+
+#[test]
+fn with_too_few_providers_left_a_job_ends_at_once_with_a_refund() {
+	new_test_ext().execute_with(|| {
+		for who in 10..=12 {
+			register(who, 100);
+		}
+		let id = NextJobId::<Test>::get();
+		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), MATMUL, params(vec![16]), 1, 3, 10, 50));
+		// One provider leaves before the draw: two are left for three replicas, for good.
+		assert_ok!(Market::unbond(RuntimeOrigin::signed(12)));
+		run_to_block(2);
+		let job = Jobs::<Test>::get(id).unwrap();
+		assert_eq!((job.status, job.escrow), (JobStatus::Expired, 0));
+		assert!(PendingJobs::<Test>::get().is_empty());
 		assert_eq!(Balances::free_balance(1), INITIAL);
 		assert!(market_events().contains(&Event::JobExpired { job: id, refund: 30 }));
 	});

@@ -158,10 +158,10 @@ fn providers_work(rng: &mut Rng) {
 		for a in job.assignments.iter() {
 			let who = a.provider;
 			let b = behaviour_of(who);
-			// Nobody's worker runs an infeasible job: most providers decline it, provider 15 (an
-			// honest one whose worker crashed on it) and the dishonest ones stay silent.
+			// Nobody's worker runs an infeasible job: the honest providers decline it (their
+			// offchain worker does), the others stay silent.
 			let refuses = infeasible(&job);
-			let decline = (refuses && matches!(who, 10 | 11 | WASH_PROVIDER)) ||
+			let decline = (refuses && matches!(b, Behaviour::Honest | Behaviour::WashProvider)) ||
 				(b == Behaviour::WashProvider && job.consumer != WASH_CONSUMER);
 			if a.commitment.is_none() && !a.declined && decline {
 				let _ = Market::decline_job(RuntimeOrigin::signed(who), id);

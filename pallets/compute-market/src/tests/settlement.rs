@@ -135,14 +135,13 @@ fn without_quorum_the_job_is_reassigned_then_fails_and_refunds() {
 		assert_eq!(bond_of(second[2]), 90, "no-show slashed 10%");
 		assert_eq!(PreviousProviders::<Test>::get(id).to_vec(), vec![second[2]]);
 		assert!(job.assignments.iter().all(|a| a.provider != second[2]));
-		// Third attempt: nobody commits. Nobody could run it: it fails, nobody is slashed.
+		// Third and last attempt: everyone is a no-show. It fails and refunds.
 		let third: Vec<_> = job.assignments.iter().map(|a| a.provider).collect();
-		let bonds: Vec<_> = third.iter().map(|p| bond_of(*p)).collect();
 		run_to_block(System::block_number() + 7);
 		let job = Jobs::<Test>::get(id).unwrap();
 		assert_eq!(job.status, JobStatus::Failed);
 		assert_eq!(job.escrow, 0);
-		assert_eq!(third.iter().map(|p| bond_of(*p)).collect::<Vec<_>>(), bonds);
+		assert!(third.iter().all(|p| bond_of(*p) == 90), "no-shows slashed 10%");
 		assert_eq!(Balances::free_balance(1), INITIAL);
 		assert_eq!(Stats::<Test>::get().failed, 1);
 	});
@@ -262,7 +261,7 @@ fn providers_can_leave_once_their_jobs_settle() {
 		run_to_block(23);
 		assert_eq!(Providers::<Test>::get(ps[0]).unwrap().open_assignments, 0);
 		assert_ok!(Market::withdraw_bond(RuntimeOrigin::signed(ps[0])));
-		// Nobody committed: the job was one nobody ran, so nobody was slashed.
-		assert_eq!(Balances::free_balance(ps[0]), INITIAL);
+		// It was a no-show: 10% of its bond went to the treasury, the rest came back.
+		assert_eq!(Balances::free_balance(ps[0]), INITIAL - 10);
 	});
 }
