@@ -388,7 +388,8 @@ pub(crate) mod tests {
 			assert_eq!(
 				pallet_balances::TotalIssuance::<Runtime>::get(),
 				ENDOWMENT * Sr25519Keyring::iter().count() as Balance +
-					crate::currency::EXISTENTIAL_DEPOSIT
+					// The treasury's and the market escrow account's existential deposits.
+					2 * crate::currency::EXISTENTIAL_DEPOSIT
 			);
 		});
 	}
@@ -407,8 +408,8 @@ pub(crate) mod tests {
 	fn genesis_providers_bond_and_use_their_own_keys() {
 		use frame_support::traits::fungible::InspectHold;
 		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-			assert_eq!(pallet_compute_market::Providers::<Runtime>::count(), 2);
-			for k in [Sr25519Keyring::Alice, Sr25519Keyring::Bob] {
+			assert_eq!(pallet_compute_market::Providers::<Runtime>::count(), 3);
+			for k in [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Ferdie] {
 				let info = pallet_compute_market::Providers::<Runtime>::get(k.to_account_id()).unwrap();
 				assert_eq!(info.compute_key, k.public().into());
 				assert_eq!(info.bond, GENESIS_PROVIDER_BOND);
