@@ -48,22 +48,29 @@ impl<T: Config> Pallet<T> {
 		.encode()
 	}
 
-	/// Record a provider's commitment.
-	pub fn do_commit(who: T::AccountId, id: JobId, commitment: H256) -> DispatchResult {
-		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
+	/// Job `id` and the index of `who`'s assignment in it, if `who` may still commit or
+	/// decline: assigned to the current attempt, inside the commit window, and neither
+	/// committed nor declined yet.
+	fn uncommitted_slot(id: JobId, who: &T::AccountId) -> Result<(JobOf<T>, usize), DispatchError> {
+		let job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(
 			matches!(job.status, JobStatus::Assigned | JobStatus::Committing),
 			Error::<T>::JobNotActive
 		);
-		let now = frame_system::Pallet::<T>::block_number();
-		let slot = job
-			.assignments
-			.iter_mut()
-			.find(|a| a.provider == who)
-			.ok_or(Error::<T>::NotAssigned)?;
-		ensure!(now <= job.commit_until, Error::<T>::CommitWindowClosed);
+		let i = job.assignments.iter().position(|a| a.provider == *who).ok_or(Error::<T>::NotAssigned)?;
+		ensure!(
+			frame_system::Pallet::<T>::block_number() <= job.commit_until,
+			Error::<T>::CommitWindowClosed
+		);
+		let slot = &job.assignments[i];
 		ensure!(slot.commitment.is_none() && !slot.declined, Error::<T>::AlreadyCommitted);
-		slot.commitment = Some(commitment);
+		Ok((job, i))
+	}
+
+	/// Record a provider's commitment.
+	pub fn do_commit(who: T::AccountId, id: JobId, commitment: H256) -> DispatchResult {
+		let (mut job, i) = Self::uncommitted_slot(id, &who)?;
+		job.assignments[i].commitment = Some(commitment);
 		job.status = JobStatus::Committing;
 		Jobs::<T>::insert(id, job);
 		Self::deposit_event(Event::ResultCommitted { job: id, provider: who });
@@ -161,20 +168,9 @@ impl<T: Config> Pallet<T> {
 	/// Record that an assigned provider declines the job; settle the attempt if nobody is left
 	/// to wait for.
 	pub fn do_decline(who: T::AccountId, id: JobId) -> DispatchResultWithPostInfo {
-		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
-		ensure!(
-			matches!(job.status, JobStatus::Assigned | JobStatus::Committing),
-			Error::<T>::JobNotActive
-		);
+		let (mut job, i) = Self::uncommitted_slot(id, &who)?;
 		let now = frame_system::Pallet::<T>::block_number();
-		let slot = job
-			.assignments
-			.iter_mut()
-			.find(|a| a.provider == who)
-			.ok_or(Error::<T>::NotAssigned)?;
-		ensure!(now <= job.commit_until, Error::<T>::CommitWindowClosed);
-		ensure!(slot.commitment.is_none() && !slot.declined, Error::<T>::AlreadyCommitted);
-		slot.declined = true;
+		job.assignments[i].declined = true;
 		Self::deposit_event(Event::AssignmentDeclined { job: id, provider: who });
 		if Self::nothing_left_to_wait_for(&job) {
 			let replicas = job.assignments.len() as u32;

@@ -78,12 +78,7 @@ fn a_locked_consumer_still_pays() {
 #[test]
 fn a_forged_small_output_is_rejected() {
 	new_test_ext().execute_with(|| {
-		for p in [10, 11, 12] {
-			register(p, 100);
-		}
-		let id = submit_matmul(1, 3);
-		run_to_block(System::block_number() + 1);
-		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let (id, ps) = assigned_matmul([10, 11, 12]);
 		let d = H256::repeat_byte(0xaa);
 		assert_ok!(commit(ps[0], id, d, b"forged"));
 		assert_ok!(commit(ps[1], id, d, b"honest"));
@@ -125,12 +120,7 @@ fn a_job_nobody_runs_slashes_nobody() {
 #[test]
 fn a_selective_silence_is_slashed_as_wrong() {
 	new_test_ext().execute_with(|| {
-		for p in [10, 11, 12] {
-			register(p, 100);
-		}
-		let id = submit_matmul(1, 3);
-		run_to_block(System::block_number() + 1);
-		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let (id, ps) = assigned_matmul([10, 11, 12]);
 		let d = H256::repeat_byte(0xaa);
 		assert_ok!(commit(ps[0], id, H256::repeat_byte(0xbb), &[]));
 		assert_ok!(commit(ps[1], id, d, &[]));
@@ -187,7 +177,7 @@ fn a_fresh_device_class_does_not_dodge_judgement() {
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), RENDER, params(vec![16, 16]), 1, 3, 5, 50));
 		run_to_block(System::block_number() + 1);
-		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let ps = assigned_to(id);
 		let d = H256::repeat_byte(0xaa);
 		let lie = H256::repeat_byte(0xbb);
 		assert_ok!(commit(ps[0], id, lie, &[]));

@@ -164,12 +164,7 @@ fn commit_windows_grow_with_the_work() {
 #[test]
 fn a_decline_is_not_slashed_but_is_not_free() {
 	new_test_ext().execute_with(|| {
-		for p in 10..=13 {
-			register(p, 100);
-		}
-		let id = submit_matmul(1, 3);
-		run_to_block(2);
-		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let (id, ps) = assigned_matmul(10..=13);
 		let outsider = (10..=13).find(|p| !ps.contains(p)).unwrap();
 		assert_noop!(Market::decline_job(RuntimeOrigin::signed(outsider), id), Error::<Test>::NotAssigned);
 		assert_ok!(commit(ps[1], id, H256::repeat_byte(1), &[]));
@@ -282,12 +277,7 @@ fn the_pending_cap_is_per_account() {
 #[test]
 fn only_failed_providers_are_excluded_from_later_attempts() {
 	new_test_ext().execute_with(|| {
-		for p in 10..=13 {
-			register(p, 100);
-		}
-		let id = submit_matmul(1, 3);
-		run_to_block(2);
-		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let (id, ps) = assigned_matmul(10..=13);
 		// Three different results: no quorum, nobody provably wrong.
 		for (i, p) in ps.iter().enumerate() {
 			assert_ok!(commit(*p, id, H256::repeat_byte(i as u8 + 1), &[]));

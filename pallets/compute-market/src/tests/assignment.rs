@@ -119,7 +119,7 @@ fn leaving_and_suspended_providers_are_not_drawn() {
 		Market::set_candidate(&11, None);
 		let id = submit_matmul(1, 3);
 		run_to_block(2);
-		let mut ps: Vec<_> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let mut ps: Vec<_> = assigned_to(id);
 		ps.sort();
 		assert_eq!(ps, vec![12, 13, 14]);
 	});

@@ -2,17 +2,6 @@ use super::*;
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use sp_core::{Pair, H256};
 
-/// Three providers (10, 11, 12) assigned to a fresh matmul job with 3 replicas.
-fn assigned_job() -> (JobId, Vec<AccountId>) {
-	for who in 10..=12 {
-		register(who, 100);
-	}
-	let id = submit_matmul(1, 3);
-	run_to_block(2);
-	let ps = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
-	(id, ps)
-}
-
 #[test]
 fn commitment_layout_is_job_digest_small_output_hash_salt_provider() {
 	new_test_ext().execute_with(|| {
@@ -33,7 +22,7 @@ fn commitment_layout_is_job_digest_small_output_hash_salt_provider() {
 #[test]
 fn commit_checks_assignment_window_and_duplicates() {
 	new_test_ext().execute_with(|| {
-		let (id, _) = assigned_job();
+		let (id, _) = assigned_matmul(10..=12);
 		let d = H256::repeat_byte(1);
 		assert_noop!(commit(13, id, d, &[]), Error::<Test>::NotAssigned);
 		assert_noop!(commit(10, 77, d, &[]), Error::<Test>::UnknownJob);
@@ -48,7 +37,7 @@ fn commit_checks_assignment_window_and_duplicates() {
 #[test]
 fn reveal_waits_for_the_window_unless_everyone_committed() {
 	new_test_ext().execute_with(|| {
-		let (id, _) = assigned_job();
+		let (id, _) = assigned_matmul(10..=12);
 		let d = H256::repeat_byte(1);
 		assert_ok!(commit(10, id, d, &[1, 2, 3]));
 		assert_noop!(reveal(10, id, d, vec![1, 2, 3]), Error::<Test>::RevealTooEarly);
@@ -63,7 +52,7 @@ fn reveal_waits_for_the_window_unless_everyone_committed() {
 #[test]
 fn reveal_is_checked_against_commitment_key_and_device_class() {
 	new_test_ext().execute_with(|| {
-		let (id, _) = assigned_job();
+		let (id, _) = assigned_matmul(10..=12);
 		let d = H256::repeat_byte(1);
 		assert_ok!(commit(10, id, d, &[]));
 		assert_ok!(commit(11, id, d, &[]));
@@ -123,7 +112,7 @@ fn attestation_signs_the_documented_payload() {
 #[test]
 fn reveal_after_the_window_is_refused() {
 	new_test_ext().execute_with(|| {
-		let (id, _) = assigned_job();
+		let (id, _) = assigned_matmul(10..=12);
 		let d = H256::repeat_byte(1);
 		assert_ok!(commit(10, id, d, &[]));
 		run_to_block(8);

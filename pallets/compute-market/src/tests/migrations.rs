@@ -126,7 +126,7 @@ fn version_0_storage_migrates_to_version_1_and_jobs_go_on() {
 
 		// Jobs go on: assigned, run, verified, paid from the escrow account.
 		run_to_block(System::block_number() + 1);
-		let ps: Vec<AccountId> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let ps: Vec<AccountId> = assigned_to(id);
 		assert_eq!(ps.len(), 3);
 		let d = H256::repeat_byte(0xaa);
 		for p in &ps {

@@ -52,3 +52,19 @@ pub fn submit_matmul(who: AccountId, replicas: u8) -> JobId {
 	));
 	id
 }
+
+/// Register `providers` (bond 100), submit a 3-replica matmul job by account 1 and run to its
+/// assignment. Returns the job and its assigned providers.
+pub fn assigned_matmul(providers: impl IntoIterator<Item = AccountId>) -> (JobId, Vec<AccountId>) {
+	for p in providers {
+		register(p, 100);
+	}
+	let id = submit_matmul(1, 3);
+	run_to_block(System::block_number() + 1);
+	(id, assigned_to(id))
+}
+
+/// The providers of job `id`'s current attempt.
+pub fn assigned_to(id: JobId) -> Vec<AccountId> {
+	Jobs::<Test>::get(id).map(|j| j.assignments.iter().map(|a| a.provider).collect()).unwrap_or_default()
+}

@@ -2,18 +2,6 @@ use super::*;
 use frame_support::assert_ok;
 use sp_core::H256;
 
-/// Register providers `ps` (bond 100) and submit a 3-replica matmul job by account 1; run to
-/// its assignment. Returns the job and the assigned providers.
-fn job_with(ps: &[AccountId]) -> (JobId, Vec<AccountId>) {
-	for who in ps {
-		register(*who, 100);
-	}
-	let id = submit_matmul(1, 3);
-	run_to_block(System::block_number() + 1);
-	let assigned = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
-	(id, assigned)
-}
-
 fn all_commit_reveal(id: JobId, claims: &[(AccountId, H256)]) {
 	for (who, d) in claims {
 		assert_ok!(commit(*who, id, *d, &d.as_bytes()[..4]));
@@ -26,7 +14,7 @@ fn all_commit_reveal(id: JobId, claims: &[(AccountId, H256)]) {
 #[test]
 fn agreeing_replicas_are_paid_rewarded_and_the_treasury_takes_its_cut() {
 	new_test_ext().execute_with(|| {
-		let (id, ps) = job_with(&[10, 11, 12]);
+		let (id, ps) = assigned_matmul([10, 11, 12]);
 		let d = H256::repeat_byte(0xaa);
 		let issuance = Balances::total_issuance();
 		all_commit_reveal(id, &ps.iter().map(|p| (*p, d)).collect::<Vec<_>>());
@@ -57,7 +45,7 @@ fn agreeing_replicas_are_paid_rewarded_and_the_treasury_takes_its_cut() {
 #[test]
 fn a_byzantine_replica_loses_and_is_slashed_while_the_job_verifies() {
 	new_test_ext().execute_with(|| {
-		let (id, ps) = job_with(&[10, 11, 12]);
+		let (id, ps) = assigned_matmul([10, 11, 12]);
 		let good = H256::repeat_byte(0xaa);
 		let bad = H256::repeat_byte(0xbb);
 		let liar = ps[1];
@@ -85,7 +73,7 @@ fn a_byzantine_replica_loses_and_is_slashed_while_the_job_verifies() {
 #[test]
 fn no_shows_are_slashed_less_and_the_rest_settle_at_the_window_end() {
 	new_test_ext().execute_with(|| {
-		let (id, ps) = job_with(&[10, 11, 12]);
+		let (id, ps) = assigned_matmul([10, 11, 12]);
 		let d = H256::repeat_byte(0xaa);
 		let absent = ps[2];
 		for p in &ps[..2] {
@@ -108,7 +96,7 @@ fn no_shows_are_slashed_less_and_the_rest_settle_at_the_window_end() {
 fn without_quorum_the_job_is_reassigned_then_fails_and_refunds() {
 	new_test_ext().execute_with(|| {
 		let all: Vec<AccountId> = (10..=18).collect();
-		let (id, first) = job_with(&all);
+		let (id, first) = assigned_matmul(all.iter().copied());
 		// Three different digests: no quorum, nobody provably wrong, nobody excluded.
 		let claims: Vec<_> = first.iter().enumerate().map(|(i, p)| (*p, H256::repeat_byte(i as u8 + 1))).collect();
 		all_commit_reveal(id, &claims);
@@ -122,7 +110,7 @@ fn without_quorum_the_job_is_reassigned_then_fails_and_refunds() {
 		// Second attempt: two disagree, one is a no-show: slashed and not drawn again.
 		run_to_block(System::block_number() + 1);
 		let assigned = System::block_number();
-		let second: Vec<_> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let second: Vec<_> = assigned_to(id);
 		assert_ok!(commit(second[0], id, H256::repeat_byte(1), &[]));
 		assert_ok!(commit(second[1], id, H256::repeat_byte(2), &[]));
 		run_to_block(assigned + 4);
@@ -159,7 +147,7 @@ fn hash_search_claims_are_checked_on_chain() {
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, p.clone(), 1, 3, 10, 50));
 		run_to_block(2);
-		let ps: Vec<_> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let ps: Vec<_> = assigned_to(id);
 		let (out, digest) = solve_hash_search(p.seed, 1000, target).unwrap();
 		assert!(verification::check_hash_search(&p, &out, &digest));
 		// A forged claim: a nonce whose hash is not below the target.
@@ -195,7 +183,7 @@ fn non_bit_exact_results_are_compared_within_a_device_class() {
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), RENDER, params(vec![64, 64]), 1, 3, 10, 50));
 		run_to_block(2);
-		let ps: Vec<_> = Jobs::<Test>::get(id).unwrap().assignments.iter().map(|a| a.provider).collect();
+		let ps: Vec<_> = assigned_to(id);
 		let a = H256::repeat_byte(1);
 		let b = H256::repeat_byte(2);
 		// Two agree on the CPU class; the third computed on a GPU class and differs.
@@ -218,7 +206,7 @@ fn minted_rewards_are_capped_per_provider_at_a_share_of_the_block_cap() {
 		MaxRewardPerBlock::set(100);
 		TreasuryCut::set(sp_runtime::Perbill::from_percent(100));
 		RewardPerUnit::set(1_000);
-		let (id, ps) = job_with(&[10, 11, 12]);
+		let (id, ps) = assigned_matmul([10, 11, 12]);
 		let d = H256::repeat_byte(0xaa);
 		all_commit_reveal(id, &ps.iter().map(|p| (*p, d)).collect::<Vec<_>>());
 		assert_eq!(Stats::<Test>::get().rewards_minted, 15);
@@ -250,7 +238,7 @@ fn providers_can_leave_once_their_jobs_settle() {
 	new_test_ext().execute_with(|| {
 		CommitWindow::set(10);
 		RevealWindow::set(10);
-		let (_id, ps) = job_with(&[10, 11, 12]);
+		let (_id, ps) = assigned_matmul([10, 11, 12]);
 		// Assigned at block 2, settled at 2 + 10 + 10 + 1 = 23; unlocked at 2 + 10 = 12.
 		assert_ok!(Market::unbond(RuntimeOrigin::signed(ps[0])));
 		run_to_block(13);
