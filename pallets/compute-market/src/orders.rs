@@ -66,6 +66,19 @@ impl<T: Config> Pallet<T> {
 		replicas: u8,
 		price_per_unit: BalanceOf<T>,
 	) -> Result<Quote<BalanceOf<T>>, DispatchError> {
+		Self::price_job(consumer, workload, params, units, replicas, price_per_unit).map(|(q, ..)| q)
+	}
+
+	/// [`Self::quote_job`], with the workload and the blocks the job's work adds to a commit
+	/// window, for `submit_job` (one read of the workload).
+	fn price_job(
+		consumer: Option<&T::AccountId>,
+		workload: WorkloadId,
+		params: &JobParams,
+		units: u32,
+		replicas: u8,
+		price_per_unit: BalanceOf<T>,
+	) -> Result<(Quote<BalanceOf<T>>, WorkloadOf<T>, u32), DispatchError> {
 		let w = Workloads::<T>::get(workload).ok_or(Error::<T>::UnknownWorkload)?;
 		ensure!(!w.retired, Error::<T>::WorkloadRetired);
 		let (min_units, work_blocks) = Self::required_units(&w, params)?;
@@ -89,7 +102,7 @@ impl<T: Config> Pallet<T> {
 		let deposit = Self::job_deposit();
 		budget.checked_add(&fee).and_then(|b| b.checked_add(&deposit)).ok_or(Error::<T>::Overflow)?;
 		let commit_window: u32 = T::CommitWindow::get().saturating_add(work_blocks.into()).unique_saturated_into();
-		Ok(Quote {
+		let quote = Quote {
 			min_units,
 			budget,
 			price_floor: w.price_floor,
@@ -97,7 +110,8 @@ impl<T: Config> Pallet<T> {
 			fee,
 			deposit,
 			commit_window,
-		})
+		};
+		Ok((quote, w, work_blocks))
 	}
 
 	/// Order a job. Returns its id. Changes nothing if it fails.
@@ -111,92 +125,80 @@ impl<T: Config> Pallet<T> {
 		deadline: BlockNumberFor<T>,
 	) -> Result<JobId, DispatchError> {
 		frame_support::storage::with_storage_layer(|| {
-			Self::submit_job_inner(who, workload, params, units, replicas, price_per_unit, deadline)
+			let (quote, w, work_blocks) =
+				Self::price_job(Some(&who), workload, &params, units, replicas, price_per_unit)?;
+			let needed_units = quote.min_units;
+			let now = frame_system::Pallet::<T>::block_number();
+			// Assigned at the earliest in the next block, settled the block after its reveal window.
+			let earliest = now.saturating_add(1u32.into()).saturating_add(Self::attempt_length(work_blocks));
+			ensure!(
+				deadline >= earliest && deadline <= now.saturating_add(T::MaxJobDuration::get()),
+				Error::<T>::InvalidDeadline
+			);
+			ensure!(
+				JobsOf::<T>::decode_len(&who).unwrap_or(0) < T::MaxJobsPerAccount::get() as usize,
+				Error::<T>::TooManyJobs
+			);
+			ensure!(PendingCount::<T>::get(&who) < T::MaxPendingPerAccount::get(), Error::<T>::TooManyPending);
+			ensure!(
+				PendingJobs::<T>::decode_len().unwrap_or(0) < T::MaxPendingJobs::get() as usize,
+				Error::<T>::QueueFull
+			);
+			// The money first: the fee to the treasury, the budget into escrow, the deposit held.
+			// Each respects the consumer's locks and freezes (it can only spend what it may).
+			if !quote.fee.is_zero() {
+				T::Currency::transfer(&who, &T::TreasuryAccount::get(), quote.fee, Preservation::Preserve)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+			}
+			T::Currency::transfer(&who, &Self::escrow_account(), quote.budget, Preservation::Preserve)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			if !quote.deposit.is_zero() {
+				T::Currency::hold(&HoldReason::JobDeposit.into(), &who, quote.deposit)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+			}
+
+			let id = NextJobId::<T>::get();
+			NextJobId::<T>::put(id.saturating_add(1));
+			// Both bounds were checked above.
+			JobsOf::<T>::try_mutate(&who, |v| v.try_push(id)).map_err(|_| Error::<T>::TooManyJobs)?;
+			PendingJobs::<T>::try_mutate(|q| q.try_push(id)).map_err(|_| Error::<T>::QueueFull)?;
+			PendingCount::<T>::mutate(&who, |c| *c = c.saturating_add(1));
+			let job = Job {
+				consumer: who.clone(),
+				workload,
+				kernel_hash: w.kernel_hash,
+				params,
+				units,
+				needed_units,
+				work_blocks,
+				replicas,
+				price_per_unit,
+				escrow: quote.budget,
+				fee: quote.fee,
+				deposit: quote.deposit,
+				deadline,
+				submitted_at: now,
+				status: JobStatus::Pending,
+				attempts: 0,
+				assignments: BoundedVec::new(),
+				assigned_at: Zero::zero(),
+				commit_until: Zero::zero(),
+				reveal_until: Zero::zero(),
+				result: None,
+				finished_at: None,
+			};
+			Jobs::<T>::insert(id, job);
+			Stats::<T>::mutate(|s| s.submitted = s.submitted.saturating_add(1));
+			Self::deposit_event(Event::JobSubmitted {
+				job: id,
+				consumer: who,
+				workload,
+				budget: quote.budget,
+				fee: quote.fee,
+				deposit: quote.deposit,
+			});
+			Ok(id)
 		})
-	}
-
-	fn submit_job_inner(
-		who: T::AccountId,
-		workload: WorkloadId,
-		params: JobParams,
-		units: u32,
-		replicas: u8,
-		price_per_unit: BalanceOf<T>,
-		deadline: BlockNumberFor<T>,
-	) -> Result<JobId, DispatchError> {
-		let quote = Self::quote_job(Some(&who), workload, &params, units, replicas, price_per_unit)?;
-		let w = Workloads::<T>::get(workload).ok_or(Error::<T>::UnknownWorkload)?;
-		let (needed_units, work_blocks) = Self::required_units(&w, &params)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		// Assigned at the earliest in the next block, settled the block after its reveal window.
-		let earliest = now.saturating_add(1u32.into()).saturating_add(Self::attempt_length(work_blocks));
-		ensure!(
-			deadline >= earliest && deadline <= now.saturating_add(T::MaxJobDuration::get()),
-			Error::<T>::InvalidDeadline
-		);
-		ensure!(
-			JobsOf::<T>::decode_len(&who).unwrap_or(0) < T::MaxJobsPerAccount::get() as usize,
-			Error::<T>::TooManyJobs
-		);
-		ensure!(PendingCount::<T>::get(&who) < T::MaxPendingPerAccount::get(), Error::<T>::TooManyPending);
-		ensure!(
-			PendingJobs::<T>::decode_len().unwrap_or(0) < T::MaxPendingJobs::get() as usize,
-			Error::<T>::QueueFull
-		);
-		// The money first: the fee to the treasury, the budget into escrow, the deposit held.
-		// Each respects the consumer's locks and freezes (it can only spend what it may).
-		if !quote.fee.is_zero() {
-			T::Currency::transfer(&who, &T::TreasuryAccount::get(), quote.fee, Preservation::Preserve)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-		}
-		T::Currency::transfer(&who, &Self::escrow_account(), quote.budget, Preservation::Preserve)
-			.map_err(|_| Error::<T>::InsufficientBalance)?;
-		if !quote.deposit.is_zero() {
-			T::Currency::hold(&HoldReason::JobDeposit.into(), &who, quote.deposit)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-		}
-
-		let id = NextJobId::<T>::get();
-		NextJobId::<T>::put(id.saturating_add(1));
-		// Both bounds were checked above.
-		JobsOf::<T>::try_mutate(&who, |v| v.try_push(id)).map_err(|_| Error::<T>::TooManyJobs)?;
-		PendingJobs::<T>::try_mutate(|q| q.try_push(id)).map_err(|_| Error::<T>::QueueFull)?;
-		PendingCount::<T>::mutate(&who, |c| *c = c.saturating_add(1));
-		let job = Job {
-			consumer: who.clone(),
-			workload,
-			kernel_hash: w.kernel_hash,
-			params,
-			units,
-			needed_units,
-			work_blocks,
-			replicas,
-			price_per_unit,
-			escrow: quote.budget,
-			fee: quote.fee,
-			deposit: quote.deposit,
-			deadline,
-			submitted_at: now,
-			status: JobStatus::Pending,
-			attempts: 0,
-			assignments: BoundedVec::new(),
-			assigned_at: Zero::zero(),
-			commit_until: Zero::zero(),
-			reveal_until: Zero::zero(),
-			result: None,
-			finished_at: None,
-		};
-		Jobs::<T>::insert(id, job);
-		Stats::<T>::mutate(|s| s.submitted = s.submitted.saturating_add(1));
-		Self::deposit_event(Event::JobSubmitted {
-			job: id,
-			consumer: who,
-			workload,
-			budget: quote.budget,
-			fee: quote.fee,
-			deposit: quote.deposit,
-		});
-		Ok(id)
 	}
 
 	/// Cancel a pending job and refund its escrow.
