@@ -166,7 +166,10 @@ impl Metrics {
 	fn new(registry: &Registry) -> Result<Self, substrate_prometheus_endpoint::PrometheusError> {
 		Ok(Self {
 			jobs: register(
-				CounterVec::new(Opts::new("crucible_worker_jobs_total", "Jobs by final state"), &["state"])?,
+				CounterVec::new(
+					Opts::new("crucible_worker_jobs_total", "Jobs by final state"),
+					&["state"],
+				)?,
 				registry,
 			)?,
 			seconds: register(
@@ -178,7 +181,13 @@ impl Metrics {
 				registry,
 			)?,
 			bytes: register(
-				CounterVec::new(Opts::new("crucible_worker_output_bytes_total", "Output bytes produced, by kernel"), &["kernel"])?,
+				CounterVec::new(
+					Opts::new(
+						"crucible_worker_output_bytes_total",
+						"Output bytes produced, by kernel",
+					),
+					&["kernel"],
+				)?,
 				registry,
 			)?,
 		})
@@ -218,16 +227,17 @@ impl From<WorkerError> for ErrorObjectOwned {
 impl Worker {
 	/// Queue a job; refused with a typed error before anything is allocated.
 	pub fn submit(&self, kernel: &str, params: JobParams) -> Result<u64, ErrorObjectOwned> {
-		let kernel: Arc<dyn Kernel> =
-			kernels::by_name(kernel).ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?.into();
+		let kernel: Arc<dyn Kernel> = kernels::by_name(kernel)
+			.ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?
+			.into();
 		let work = kernel.validate(&params)?;
 		if work > self.config.max_work {
-			return Err(WorkerError::TooLarge { work, bound: self.config.max_work }.into())
+			return Err(WorkerError::TooLarge { work, bound: self.config.max_work }.into());
 		}
 		let mut queue = self.queue.lock().map_err(|_| rpc_error(-32000, "queue poisoned"))?;
 		if queue.len() >= self.config.max_queue {
 			self.metrics.jobs.with_label_values(&["rejected"]).inc();
-			return Err(rpc_error(-32003, format!("queue full ({} jobs waiting)", queue.len())))
+			return Err(rpc_error(-32003, format!("queue full ({} jobs waiting)", queue.len())));
 		}
 		let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
 		self.jobs
@@ -242,7 +252,9 @@ impl Worker {
 	/// A job's state.
 	pub fn status(&self, ticket: u64) -> Result<StatusView, ErrorObjectOwned> {
 		let jobs = self.jobs.lock().map_err(|_| rpc_error(-32000, "jobs poisoned"))?;
-		let job = jobs.get(&ticket).ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
+		let job = jobs
+			.get(&ticket)
+			.ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
 		Ok(match &job.state {
 			State::Queued => StatusView { state: "queued".into(), error: None },
 			State::Running => StatusView { state: "running".into(), error: None },
@@ -254,7 +266,9 @@ impl Worker {
 	/// A finished job's result.
 	pub fn result(&self, ticket: u64) -> Result<JobResultView, ErrorObjectOwned> {
 		let jobs = self.jobs.lock().map_err(|_| rpc_error(-32000, "jobs poisoned"))?;
-		let job = jobs.get(&ticket).ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
+		let job = jobs
+			.get(&ticket)
+			.ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
 		match &job.state {
 			State::Done(r) => Ok(r.clone()),
 			State::Failed(e) => Err(rpc_error(-32000, format!("job failed: {e}"))),
@@ -301,10 +315,10 @@ impl Worker {
 				let Ok(mut queue) = self.queue.lock() else { return };
 				loop {
 					if self.stopping.load(Ordering::Relaxed) {
-						return
+						return;
 					}
 					if let Some(t) = queue.pop_front() {
-						break t
+						break t;
 					}
 					queue = match self.wake.wait_timeout(queue, Duration::from_millis(200)) {
 						Ok((q, _)) => q,
@@ -319,14 +333,16 @@ impl Worker {
 				(job.kernel.clone(), job.params.clone())
 			};
 			let started = Instant::now();
-			let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| device.run(kernel.as_ref(), &params)))
-				.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into())));
+			let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+				device.run(kernel.as_ref(), &params)
+			}))
+			.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into())));
 			let seconds = started.elapsed().as_secs_f64();
 			let timed_out = started.elapsed() > self.config.job_timeout;
 			let state = match outcome {
-				Ok(_) if timed_out => {
-					State::Failed(WorkerError::Timeout(self.config.job_timeout.as_millis() as u64).to_string())
-				},
+				Ok(_) if timed_out => State::Failed(
+					WorkerError::Timeout(self.config.job_timeout.as_millis() as u64).to_string(),
+				),
 				#[allow(unused_mut)]
 				Ok(mut out) => {
 					#[cfg(feature = "byzantine")]
@@ -339,7 +355,10 @@ impl Worker {
 					}
 					let digest = out.digest();
 					self.metrics.seconds.with_label_values(&[kernel.name()]).observe(seconds);
-					self.metrics.bytes.with_label_values(&[kernel.name()]).inc_by(out.bytes.len() as u64);
+					self.metrics
+						.bytes
+						.with_label_values(&[kernel.name()])
+						.inc_by(out.bytes.len() as u64);
 					let view = JobResultView {
 						kernel: kernel.name().into(),
 						kernel_hash: format!("0x{}", hex::encode(kernel.kernel_hash())),
@@ -374,7 +393,9 @@ impl Worker {
 
 	/// Keep at most `retain` finished jobs and outputs, oldest dropped first.
 	fn forget_old(&self) {
-		let (Ok(mut outputs), Ok(mut jobs)) = (self.outputs.lock(), self.jobs.lock()) else { return };
+		let (Ok(mut outputs), Ok(mut jobs)) = (self.outputs.lock(), self.jobs.lock()) else {
+			return;
+		};
 		while outputs.1.len() > self.config.retain {
 			if let Some((digest, ticket)) = outputs.1.pop_front() {
 				outputs.0.remove(&digest);
@@ -437,7 +458,8 @@ fn first_ticket() -> u64 {
 pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError> {
 	let device = Device::open(config.device)?;
 	let registry = Registry::new();
-	let metrics = Metrics::new(&registry).map_err(|e| WorkerError::OpenCl(format!("metrics: {e}")))?;
+	let metrics =
+		Metrics::new(&registry).map_err(|e| WorkerError::OpenCl(format!("metrics: {e}")))?;
 	let worker = Arc::new(Worker {
 		device_class: device.class.clone(),
 		device_kind: device.kind.clone(),
@@ -506,7 +528,9 @@ pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError>
 	module
 		.register_method("worker_health", |_, w, _| Ok::<_, ErrorObjectOwned>(w.health()))
 		.map_err(reg)?;
-	module.register_method("worker_devices", |_, _, _| device::list()).map_err(reg)?;
+	module
+		.register_method("worker_devices", |_, _, _| device::list())
+		.map_err(reg)?;
 
 	let server = Server::builder()
 		.build(config.listen)

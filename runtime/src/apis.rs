@@ -18,9 +18,9 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	configs::{MaxDeviceClasses, MaxReplicas},
-	genesis_config_presets, BlockNumber, AccountId, Aura, Balance, Block, Executive, Grandpa, Historical, InherentDataExt,
-	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	VERSION,
+	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
+	Historical, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
+	System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {

@@ -82,14 +82,14 @@ pub mod assignment;
 mod benchmarking;
 pub mod commit_reveal;
 pub mod migrations;
-#[cfg(any(test, feature = "try-runtime"))]
-pub mod try_state;
 pub mod offchain;
 pub mod orders;
 pub mod providers;
 pub mod registry;
 pub mod runtime_api;
 pub mod settlement;
+#[cfg(any(test, feature = "try-runtime"))]
+pub mod try_state;
 pub mod types;
 pub mod verification;
 pub mod weights;
@@ -352,7 +352,8 @@ pub mod pallet {
 
 	/// How many of [`PendingJobs`] each consumer has (at most `MaxPendingPerAccount`).
 	#[pallet::storage]
-	pub type PendingCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type PendingCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Jobs (with their attempt) to settle at a block: the block after their reveal window.
 	#[pallet::storage]
@@ -394,7 +395,12 @@ pub mod pallet {
 		/// Providers: account, bond (held from the account's genesis balance), compute key,
 		/// declared device classes (empty: a placeholder the offchain worker replaces with its
 		/// worker's class before its first reveal).
-		pub providers: alloc::vec::Vec<(T::AccountId, BalanceOf<T>, crypto::Public, alloc::vec::Vec<alloc::vec::Vec<u8>>)>,
+		pub providers: alloc::vec::Vec<(
+			T::AccountId,
+			BalanceOf<T>,
+			crypto::Public,
+			alloc::vec::Vec<alloc::vec::Vec<u8>>,
+		)>,
 	}
 
 	#[pallet::genesis_build]
@@ -410,13 +416,18 @@ pub mod pallet {
 			for (who, bond, key, classes) in &self.providers {
 				let mut classes: alloc::vec::Vec<DeviceClass> = classes
 					.iter()
-					.map(|c| DeviceClass::try_from(c.clone()).expect("genesis device class too long"))
+					.map(|c| {
+						DeviceClass::try_from(c.clone()).expect("genesis device class too long")
+					})
 					.collect();
 				if classes.is_empty() {
 					classes.push(DeviceClass::truncate_from(b"unknown".to_vec()));
 				}
-				let classes = BoundedVec::try_from(classes).expect("too many genesis device classes");
-				if let Err(e) = Pallet::<T>::do_register_provider(who.clone(), *bond, key.clone(), classes) {
+				let classes =
+					BoundedVec::try_from(classes).expect("too many genesis device classes");
+				if let Err(e) =
+					Pallet::<T>::do_register_provider(who.clone(), *bond, key.clone(), classes)
+				{
 					panic!("invalid genesis provider {who:?}: {e:?}");
 				}
 			}
@@ -489,7 +500,12 @@ pub mod pallet {
 			treasury_cut: BalanceOf<T>,
 		},
 		/// A provider was slashed.
-		ProviderSlashed { job: JobId, provider: T::AccountId, amount: BalanceOf<T>, reason: SlashReason },
+		ProviderSlashed {
+			job: JobId,
+			provider: T::AccountId,
+			amount: BalanceOf<T>,
+			reason: SlashReason,
+		},
 		/// No result was accepted; the job goes back to the queue for fresh providers.
 		JobReassigned { job: JobId, attempts: u8 },
 		/// No result was accepted within the allowed attempts; the escrow was refunded.
@@ -596,7 +612,15 @@ pub mod pallet {
 
 	/// Why a provider was slashed.
 	#[derive(
-		Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Debug,
+		TypeInfo,
 		MaxEncodedLen,
 	)]
 	pub enum SlashReason {
@@ -755,7 +779,11 @@ pub mod pallet {
 		/// `blake2_256(job_le64 ‖ output_digest ‖ blake2_256(small_output) ‖ salt ‖ provider)`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::commit_result())]
-		pub fn commit_result(origin: OriginFor<T>, job: JobId, commitment: sp_core::H256) -> DispatchResult {
+		pub fn commit_result(
+			origin: OriginFor<T>,
+			job: JobId,
+			commitment: sp_core::H256,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_commit(who, job, commitment)
 		}

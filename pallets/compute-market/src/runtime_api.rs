@@ -3,8 +3,8 @@
 use crate::types::*;
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
-use scale_info::TypeInfo;
 use core::fmt::Debug;
+use scale_info::TypeInfo;
 
 /// Why a quote was refused: the same reasons `submit_job` would give.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]

@@ -3,9 +3,9 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::fmt::Debug;
 use frame_support::{pallet_prelude::ConstU32, traits::fungible, BoundedVec};
-use serde::{Deserialize, Serialize};
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
 use sp_core::H256;
 
 use crate::{crypto, Config};
@@ -51,9 +51,19 @@ pub type SmallOutput = BoundedVec<u8, ConstU32<MAX_SMALL_OUTPUT>>;
 
 /// The results of an on-chain-checkable workload are checked by the runtime itself.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub enum OnChainCheckKind {
 	/// Find a nonce with `blake2_256(seed ‖ nonce_le64) < target` (bytes compared as a
 	/// big-endian number). The small output is `nonce_le64 ‖ hash` (40 bytes), the output
@@ -63,9 +73,19 @@ pub enum OnChainCheckKind {
 
 /// How the results of a workload are verified.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub enum VerificationClass {
 	/// The runtime checks each claimed result itself; every valid claim is accepted.
 	OnChainCheck(OnChainCheckKind),
@@ -82,9 +102,19 @@ pub enum VerificationClass {
 
 /// The allowed range of one parameter dimension, and how it weighs in the job's work.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub struct DimBound {
 	/// Smallest allowed value.
 	pub min: u32,
@@ -97,9 +127,18 @@ pub struct DimBound {
 
 /// What parameters a workload takes, and their limits.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub struct ParamSchema {
 	/// One bound per dimension; a job must give exactly this many dimensions.
 	pub dims: BoundedVec<DimBound, ConstU32<MAX_DIMS>>,
@@ -123,9 +162,18 @@ pub struct JobParams {
 
 /// A registered workload: one OpenCL kernel and how the market prices and verifies it.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub struct Workload<Balance> {
 	/// Human-readable name.
 	pub name: WorkloadName,
@@ -173,7 +221,16 @@ pub struct WorkloadUpdate<Balance> {
 
 /// Where a provider stands.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum ProviderStatus<BlockNumber> {
 	/// Eligible for new assignments.
@@ -248,7 +305,16 @@ pub struct Assignment<AccountId> {
 
 /// Where a job stands.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum JobStatus {
 	/// Escrowed, waiting for providers.
@@ -342,7 +408,8 @@ pub struct Job<AccountId, Balance, BlockNumber, MaxReplicas: frame_support::trai
 }
 
 /// The `Job` type of a runtime.
-pub type JobOf<T> = Job<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxReplicas>;
+pub type JobOf<T> =
+	Job<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxReplicas>;
 /// The `ProviderInfo` type of a runtime.
 pub type ProviderInfoOf<T> =
 	ProviderInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxDeviceClasses>;
@@ -374,9 +441,7 @@ pub struct AttestationPayload {
 pub const ATTESTATION_DOMAIN: [u8; 18] = *b"crucible/attest/v2";
 
 /// The signed attestation carried by a reveal.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo,
-)]
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct Attestation {
 	/// Worker version that computed the result.
 	pub worker_version: u32,
@@ -388,7 +453,16 @@ pub struct Attestation {
 
 /// Market-wide counters.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Default, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub struct MarketStats<Balance> {
 	/// Jobs ever submitted.

@@ -107,8 +107,7 @@ impl EnsureOriginWithArg<RuntimeOrigin, RuntimeParametersKey> for ParametersAdmi
 	) -> Result<Self::Success, RuntimeOrigin> {
 		use frame_support::traits::EnsureOrigin;
 		match key {
-			RuntimeParametersKey::Market(_) =>
-				MarketAdminOrigin::try_origin(origin).map(|_| ()),
+			RuntimeParametersKey::Market(_) => MarketAdminOrigin::try_origin(origin).map(|_| ()),
 		}
 	}
 
