@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import {
   CrucibleNode, waitForBlock, waitForFinalized, submitAndFinalize, bestNumber, finalizedNumber,
 } from '../lib/node.js';
+import { UNIT, TIMEOUT, freeOf, txFee, assertDispatched } from '../lib/chain.js';
 
-const UNIT = 10n ** 12n;
 let basePath, node, api, alice, bob;
 
 before(async () => {
@@ -25,18 +25,6 @@ after(async () => {
   if (node) await node.stop();
   if (basePath && !process.env.KEEP_E2E_DATA) rmSync(basePath, { recursive: true, force: true });
 });
-
-async function freeAt(hash, who) {
-  const apiAt = await api.at(hash);
-  return (await apiAt.query.system.account(who)).data.free.toBigInt();
-}
-
-function feeOf(events, who) {
-  const paid = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
-  assert.ok(paid, 'TransactionFeePaid event');
-  assert.equal(paid.event.data.who.toString(), who);
-  return paid.event.data.actualFee.toBigInt() + paid.event.data.tip.toBigInt();
-}
 
 test('the chain identifies itself: name, token, runtime', async () => {
   assert.equal((await api.rpc.system.chain()).toString(), 'Crucible Development');
@@ -60,23 +48,23 @@ test('the chain identifies itself: name, token, runtime', async () => {
 
 test('blocks are authored and finalized', async () => {
   const start = Date.now();
-  const first = await waitForFinalized(api, 1, 60_000);
+  const first = await waitForFinalized(api, 1, TIMEOUT.finality);
   console.log(`# first finalized block #${first} ${(Date.now() - node.startedAt) / 1000}s after node start`);
   const b = await bestNumber(api);
-  await waitForBlock(api, b + 3, 30_000);
+  await waitForBlock(api, b + 3, TIMEOUT.devBlocks);
   const f = await finalizedNumber(api);
-  await waitForFinalized(api, f + 2, 30_000);
+  await waitForFinalized(api, f + 2, TIMEOUT.devBlocks);
   assert.ok(Date.now() - start < 90_000);
 });
 
 test('a signed transferKeepAlive moves exactly the amount and emits Transfer', async () => {
   const amount = 123n * UNIT + 456n;
-  const { blockHash, events, dispatchError } = await submitAndFinalize(
-    api, api.tx.balances.transferKeepAlive(bob.address, amount), alice);
-  assert.equal(dispatchError, null);
+  const r = await submitAndFinalize(api, api.tx.balances.transferKeepAlive(bob.address, amount), alice);
+  assertDispatched(r, 'transferKeepAlive');
+  const { blockHash, events } = r;
   const header = await api.rpc.chain.getHeader(blockHash);
   const parent = header.parentHash;
-  const fee = feeOf(events, alice.address);
+  const fee = txFee(api, events, alice.address);
   assert.ok(fee > 0n);
 
   const transfer = events.find(({ event }) => api.events.balances.Transfer.is(event));
@@ -85,12 +73,12 @@ test('a signed transferKeepAlive moves exactly the amount and emits Transfer', a
   assert.equal(transfer.event.data.to.toString(), bob.address);
   assert.equal(transfer.event.data.amount.toBigInt(), amount);
 
-  assert.equal(await freeAt(blockHash, bob.address), (await freeAt(parent, bob.address)) + amount);
-  assert.equal(await freeAt(blockHash, alice.address), (await freeAt(parent, alice.address)) - amount - fee);
+  assert.equal(await freeOf(api, bob.address, blockHash), (await freeOf(api, bob.address, parent)) + amount);
+  assert.equal(await freeOf(api, alice.address, blockHash), (await freeOf(api, alice.address, parent)) - amount - fee);
 });
 
 test('a transfer beyond the balance fails with a decoded error and moves nothing', async () => {
-  const aliceFree = (await api.query.system.account(alice.address)).data.free.toBigInt();
+  const aliceFree = await freeOf(api, alice.address);
   const amount = aliceFree * 2n;
   const { blockHash, events, dispatchError } = await submitAndFinalize(
     api, api.tx.balances.transferKeepAlive(bob.address, amount), alice);
@@ -99,9 +87,9 @@ test('a transfer beyond the balance fails with a decoded error and moves nothing
   assert.ok(events.some(({ event }) => api.events.system.ExtrinsicFailed.is(event)));
   assert.ok(!events.some(({ event }) => api.events.balances.Transfer.is(event)));
   const parent = (await api.rpc.chain.getHeader(blockHash)).parentHash;
-  const fee = feeOf(events, alice.address);
-  assert.equal(await freeAt(blockHash, bob.address), await freeAt(parent, bob.address));
-  assert.equal(await freeAt(blockHash, alice.address), (await freeAt(parent, alice.address)) - fee);
+  const fee = txFee(api, events, alice.address);
+  assert.equal(await freeOf(api, bob.address, blockHash), await freeOf(api, bob.address, parent));
+  assert.equal(await freeOf(api, alice.address, blockHash), (await freeOf(api, alice.address, parent)) - fee);
 });
 
 test('a pallet error is decoded from metadata (sudo by a non-sudo account)', async () => {
@@ -112,8 +100,8 @@ test('a pallet error is decoded from metadata (sudo by a non-sudo account)', asy
   assert.equal(dispatchError.name, 'RequireSudo');
   assert.match(dispatchError.docs, /sudo/i);
   const parent = (await api.rpc.chain.getHeader(blockHash)).parentHash;
-  const fee = feeOf(events, bob.address);
-  assert.equal(await freeAt(blockHash, bob.address), (await freeAt(parent, bob.address)) - fee);
+  const fee = txFee(api, events, bob.address);
+  assert.equal(await freeOf(api, bob.address, blockHash), (await freeOf(api, bob.address, parent)) - fee);
 });
 
 test('an invalid transaction is rejected by the pool (bad nonce)', async () => {
@@ -127,7 +115,7 @@ test('an invalid transaction is rejected by the pool (bad nonce)', async () => {
 test('a node restarted on the same base path keeps its chain and state', async () => {
   const amount = 7n * UNIT;
   const { blockHash } = await submitAndFinalize(api, api.tx.balances.transferKeepAlive(bob.address, amount), alice);
-  const bobBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+  const bobBefore = await freeOf(api, bob.address);
   const finalizedBefore = await finalizedNumber(api);
   const includedAt = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
 
@@ -138,7 +126,7 @@ test('a node restarted on the same base path keeps its chain and state', async (
   // The old blocks are still there, unchanged.
   assert.equal((await api.rpc.chain.getBlockHash(includedAt)).toHex(), blockHash.toHex());
   assert.ok((await finalizedNumber(api)) >= finalizedBefore);
-  assert.equal((await api.query.system.account(bob.address)).data.free.toBigInt(), bobBefore);
+  assert.equal(await freeOf(api, bob.address), bobBefore);
   // And the chain goes on from there.
-  await waitForFinalized(api, finalizedBefore + 2, 60_000);
+  await waitForFinalized(api, finalizedBefore + 2, TIMEOUT.finality);
 });

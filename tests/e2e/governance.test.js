@@ -9,8 +9,8 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
 import { jobSpecs, unitsFor, marketEvents, minUnits, PERBILL } from '../lib/market.js';
+import { UNIT, TIMEOUT, assertDispatched, assertFailedWith } from '../lib/chain.js';
 
-const UNIT = 10n ** 12n;
 let node, api, alice, bob, charlie, ferdie;
 
 before(async () => {
@@ -42,16 +42,16 @@ test('the council changes RewardPerUnit by a 2/3 motion, and the next job mints 
 
   // Alice proposes (threshold 2 of 3 members), Alice and Bob vote aye, Charlie closes.
   let r = await submitAndFinalize(api, api.tx.council.propose(2, proposal.method, len), alice);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'council.propose');
   const proposed = r.events.find(({ event }) => api.events.council.Proposed.is(event)).event.data;
   const hash = proposed.proposalHash;
   const index = proposed.proposalIndex;
   for (const member of [alice, bob]) {
     r = await submitAndFinalize(api, api.tx.council.vote(hash, index, true), member);
-    assert.equal(r.dispatchError, null);
+    assertDispatched(r, 'council.vote');
   }
   r = await submitAndFinalize(api, api.tx.council.close(hash, index, { refTime: 1_000_000_000n, proofSize: 100_000n }, len), charlie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'council.close');
   const executed = r.events.find(({ event }) => api.events.council.Executed.is(event)).event.data;
   assert.ok(executed.result.isOk, `motion executed: ${executed.result.toString()}`);
   assert.ok(r.events.some(({ event }) => api.events.parameters.Updated.is(event)), 'parameters.Updated');
@@ -74,14 +74,14 @@ test('the council changes RewardPerUnit by a 2/3 motion, and the next job mints 
   const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 200;
   // Ferdie, a genesis provider on dev, orders: the job goes to Alice or Bob.
   r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(spec.id, spec.params, spec.units, spec.replicas, price, deadline), ferdie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'submitJob');
   const job = r.events.find(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).event.data.job.toNumber();
   const from = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
   await waitFor(async () => {
     const t = (await api.call.computeMarketApi.job(job)).unwrap().status.type;
     if (t === 'Failed' || t === 'Refunded') throw new Error(`job ${t}`);
     return t === 'Verified';
-  }, 120_000, 'the job verified', 1000);
+  }, TIMEOUT.jobVerified, 'the job verified', 1000);
   const to = (await api.rpc.chain.getHeader()).number.toNumber();
   const paid = (await marketEvents(api, from, to)).filter((e) => e.method === 'ProviderPaid' && e.data.job.toNumber() === job);
   assert.equal(paid.length, 1);
@@ -99,26 +99,26 @@ test('a market_admin referendum passes and changes TreasuryCut', async () => {
   const call = setMarket('TreasuryCut', next);
   const encoded = call.method.toHex();
   let r = await submitAndFinalize(api, api.tx.preimage.notePreimage(encoded), ferdie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'preimage.notePreimage');
   const proposal = { Lookup: { hash: call.method.hash.toHex(), len: call.method.encodedLength } };
   r = await submitAndFinalize(api, api.tx.referenda.submit({ Origins: 'MarketAdmin' }, proposal, { After: 1 }), ferdie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'referenda.submit');
   const submitted = r.events.find(({ event }) => api.events.referenda.Submitted.is(event)).event.data;
   const index = submitted.index.toNumber();
   assert.equal(submitted.track.toNumber(), 1, 'the market_admin track');
   r = await submitAndFinalize(api, api.tx.referenda.placeDecisionDeposit(index), ferdie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'referenda.placeDecisionDeposit');
 
   // Ferdie votes aye with 950,000 CRU: about 6.7% of issuance, above the track's 5% support.
   const vote = { Standard: { vote: { aye: true, conviction: 'Locked1x' }, balance: 950_000n * UNIT } };
   r = await submitAndFinalize(api, api.tx.convictionVoting.vote(index, vote), ferdie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'convictionVoting.vote');
   const t0 = Date.now();
   await waitFor(async () => {
     const info = await api.query.referenda.referendumInfoFor(index);
     if (info.unwrap().isRejected || info.unwrap().isTimedOut || info.unwrap().isCancelled) throw new Error(`referendum ${info.unwrap().type}`);
     return (await marketParam('TreasuryCut'))?.toNumber() === next;
-  }, 180_000, 'the referendum enacted', 1000);
+  }, TIMEOUT.referendum, 'the referendum enacted', 1000);
   assert.ok((await api.query.referenda.referendumInfoFor(index)).unwrap().isApproved);
   console.log(`  market_admin referendum: vote → enacted in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   // The market sees it: its metadata constant reads the governed value.
@@ -130,19 +130,19 @@ test('origins that may not change parameters are refused with decoded errors and
   const before = await marketParam('CommitWindow');
   // A plain signed account.
   let r = await submitAndFinalize(api, setMarket('CommitWindow', 50), bob);
-  assert.equal(r.dispatchError?.name, 'BadOrigin');
+  assertFailedWith(r, null, 'BadOrigin', 'setParameter by a signed account');
   // One council member alone (a 1-of-3 motion executes at once, with too small a majority).
   r = await submitAndFinalize(api, api.tx.council.propose(1, setMarket('CommitWindow', 50).method, 64), bob);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'council.propose');
   const executed = r.events.find(({ event }) => api.events.council.Executed.is(event)).event.data;
   assert.ok(executed.result.isErr);
   assert.equal(executed.result.asErr.type, 'BadOrigin');
   // A non-member cannot even propose.
   r = await submitAndFinalize(api, api.tx.council.propose(1, setMarket('CommitWindow', 50).method, 64), ferdie);
-  assert.deepEqual([r.dispatchError?.section, r.dispatchError?.name], ['council', 'NotMember']);
+  assertFailedWith(r, 'council', 'NotMember');
   // Nor can a signed account register a workload (the same governance origin guards it).
   const wl = (await api.call.computeMarketApi.workload(0)).unwrap();
   r = await submitAndFinalize(api, api.tx.computeMarket.registerWorkload(wl), bob);
-  assert.equal(r.dispatchError?.name, 'BadOrigin');
+  assertFailedWith(r, null, 'BadOrigin', 'registerWorkload by a signed account');
   assert.deepEqual(await marketParam('CommitWindow'), before);
 });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { CrucibleNode, repoRoot, submitAndFinalize, submitAndInclude, waitFor, bestNumber } from '../lib/node.js';
-import { jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, perbillOf, txFee } from '../lib/market.js';
+import { jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, perbillOf } from '../lib/market.js';
+import { TIMEOUT, freeOf, txFee, assertDispatched } from '../lib/chain.js';
 
 const SPEC = join(repoRoot, 'chain-specs', 'local-testnet.raw.json');
 const nodes = {};
@@ -27,14 +28,13 @@ before(async () => {
     CrucibleNode.start({ chain: SPEC, name: 'charlie', key: 'charlie', bootnodes: [boot] }),
   ]);
   api = await nodes.alice.api();
-  await waitFor(async () => (await api.rpc.system.health()).peers.toNumber() >= 2, 60_000, 'alice to have 2 peers');
+  await waitFor(async () => (await api.rpc.system.health()).peers.toNumber() >= 2, TIMEOUT.peers, 'alice to have 2 peers');
 });
 
 after(async () => {
   await Promise.all(Object.values(nodes).map((n) => n.stop()));
 });
 
-const freeOf = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
 const bondOf = async (who) => (await api.call.computeMarketApi.provider(who)).unwrap().bond.toBigInt();
 
 /**
@@ -52,8 +52,8 @@ async function order(specs, replicas, { inBlock = false } = {}) {
     calls.push(api.tx.computeMarket.submitJob(s.id, s.params, s.units, s.replicas, s.price, deadline));
   }
   const submit = inBlock ? submitAndInclude : submitAndFinalize;
-  const r = await submit(api, api.tx.utility.batchAll(calls), dave, 180_000);
-  assert.equal(r.dispatchError, null);
+  const r = await submit(api, api.tx.utility.batchAll(calls), dave, TIMEOUT.txBatchLocal);
+  assertDispatched(r, 'the batch of orders');
   const submitted = r.events.filter(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).map(({ event }) => event.data);
   assert.equal(submitted.length, specs.length);
   specs.forEach((s, i) => { s.job = submitted[i].job.toNumber(); s.submitted = submitted[i]; });
@@ -61,7 +61,7 @@ async function order(specs, replicas, { inBlock = false } = {}) {
 }
 
 /** Wait until every job of `specs` is Verified; fail fast on Failed/Expired. */
-async function allVerified(specs, ms = 240_000) {
+async function allVerified(specs, ms = TIMEOUT.replicatedJobsVerified) {
   await waitFor(async () => {
     const states = await Promise.all(specs.map(async (s) => (await api.call.computeMarketApi.job(s.job)).unwrap().status.type));
     if (states.some((t) => t === 'Failed' || t === 'Expired')) throw new Error(`a job ended ${states}`);
@@ -87,7 +87,7 @@ test('a byzantine validator loses its reveals and is slashed; the jobs still ver
   nodes.charlie.opts.extraArgs = ['--compute-byzantine'];
   await nodes.charlie.kill();
   await nodes.charlie.restart();
-  await waitFor(() => /byzantine|Embedded compute worker/.test(nodes.charlie.output), 30_000, 'charlie to start its worker');
+  await waitFor(() => /byzantine|Embedded compute worker/.test(nodes.charlie.output), TIMEOUT.workerStart, 'charlie to start its worker');
 
   const bondBefore = await bondOf(charlie);
   const specs = (await jobSpecs(api, 'local/byzantine')).filter((s) => ['hash-search', 'matmul-modp', 'merkle-root'].includes(s.kernel));
@@ -136,7 +136,7 @@ test('a validator killed mid-job is a no-show: the two others reach the quorum, 
   const victim = 'bob';
   const victimAddr = keyring.addFromUri('//Bob').address;
   const victimBond = await bondOf(victimAddr);
-  const daveBefore = await freeOf(dave.address);
+  const daveBefore = await freeOf(api, dave.address);
   const depositsBefore = await heldFor(api, dave.address, 'JobDeposit');
 
   // Kill Bob as soon as the order is in a block: the job is assigned to all three validators in
@@ -150,7 +150,7 @@ test('a validator killed mid-job is a no-show: the two others reach the quorum, 
     const j = (await api.call.computeMarketApi.job(spec.job)).unwrap();
     if (['Failed', 'Expired', 'Refunded'].includes(j.status.type)) throw new Error(`job ${j.status.type}`);
     return j.status.type === 'Verified' ? j : false;
-  }, 300_000, 'the job verified with two of three replicas', 1000);
+  }, TIMEOUT.jobWithNoShow, 'the job verified with two of three replicas', 1000);
   assert.equal(job.attempts.toNumber(), 1, 'one attempt: no re-assignment');
   assert.equal(job.result.unwrap().accepted.toNumber(), 2, 'the two live validators agree');
   assert.equal(job.result.unwrap().outputDigest.toHex(), referenceOf(spec.kernel, spec.params).output_digest);
@@ -184,12 +184,12 @@ test('a validator killed mid-job is a no-show: the two others reach the quorum, 
   assert.equal(refunds.length, 1);
   assert.equal(refunds[0].data.amount.toBigInt(), gross, "the killed validator's share");
   const deposit = spec.submitted.deposit.toBigInt();
-  assert.equal(await freeOf(dave.address), daveBefore - fee - spec.submitted.fee.toBigInt() - deposit - 2n * gross);
+  assert.equal(await freeOf(api, dave.address), daveBefore - fee - spec.submitted.fee.toBigInt() - deposit - 2n * gross);
   assert.equal(await heldFor(api, dave.address, 'JobDeposit'), depositsBefore + deposit);
   assert.equal(await heldFor(api, dave.address, 'JobEscrow'), 0n);
 
   // The killed validator comes back on its base path and the network finalizes again.
   await nodes[victim].restart();
   const f = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
-  await waitFor(async () => (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber() > f + 2, 120_000, 'finality to resume');
+  await waitFor(async () => (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber() > f + 2, TIMEOUT.finalityResumes, 'finality to resume');
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   CrucibleNode, repoRoot, waitFor, waitForBlock, waitForFinalized, bestNumber, finalizedNumber,
 } from '../lib/node.js';
+import { UNIT, TIMEOUT } from '../lib/chain.js';
 
 const SPEC = join(repoRoot, 'chain-specs', 'local-testnet.raw.json');
 const nodes = {};
@@ -31,7 +32,7 @@ after(async () => {
 
 test('the three validators peer with one another', async () => {
   for (const [name, api] of Object.entries(apis)) {
-    await waitFor(async () => (await api.rpc.system.health()).peers.toNumber() >= 2, 60_000, `${name} to have 2 peers`);
+    await waitFor(async () => (await api.rpc.system.health()).peers.toNumber() >= 2, TIMEOUT.peers, `${name} to have 2 peers`);
   }
   const validators = (await apis.alice.query.session.validators()).map((v) => v.toString());
   assert.equal(validators.length, 3);
@@ -41,7 +42,7 @@ test('the three validators peer with one another', async () => {
   const staked = await api.query.staking.validators.entries();
   assert.deepEqual(staked.map(([k]) => k.args[0].toString()).sort(), [...validators].sort());
   for (const v of validators) {
-    assert.equal((await api.query.staking.ledger(v)).unwrap().total.toBigInt(), 100_000n * 10n ** 12n);
+    assert.equal((await api.query.staking.ledger(v)).unwrap().total.toBigInt(), 100_000n * UNIT);
   }
   assert.ok((await api.query.sudo.key()).isNone);
 });
@@ -53,7 +54,7 @@ test('all three author blocks and blocks are finalized', async () => {
     if (h.author) authors.add(h.author.toString());
   });
   try {
-    await waitFor(() => authors.size === 3, 90_000, 'blocks by all three validators');
+    await waitFor(() => authors.size === 3, TIMEOUT.allAuthor, 'blocks by all three validators');
   } finally {
     unsub();
   }
@@ -61,7 +62,7 @@ test('all three author blocks and blocks are finalized', async () => {
   assert.deepEqual([...authors].sort(), [...validators].sort());
   const f = await finalizedNumber(api);
   for (const [name, a] of Object.entries(apis)) {
-    await waitForFinalized(a, f + 2, 60_000).catch((e) => { throw new Error(`${name}: ${e.message}`); });
+    await waitForFinalized(a, f + 2, TIMEOUT.finality).catch((e) => { throw new Error(`${name}: ${e.message}`); });
   }
 });
 
@@ -76,7 +77,7 @@ test('with one validator killed the others keep authoring; it restarts, catches 
   const authors = new Set();
   const unsub = await apis.alice.derive.chain.subscribeNewHeads((h) => { if (h.author) authors.add(h.author.toString()); });
   try {
-    await waitForBlock(apis.alice, bestAtKill + 4, 60_000);
+    await waitForBlock(apis.alice, bestAtKill + 4, TIMEOUT.blocks);
   } finally {
     unsub();
   }
@@ -88,16 +89,16 @@ test('with one validator killed the others keep authoring; it restarts, catches 
   await nodes.charlie.restart();
   apis.charlie = await nodes.charlie.api();
   const target = await bestNumber(apis.alice);
-  await waitForBlock(apis.charlie, target, 90_000);
+  await waitForBlock(apis.charlie, target, TIMEOUT.catchUp);
   // Finality resumes and includes every block authored during the outage.
   for (const [name, a] of Object.entries(apis)) {
-    await waitForFinalized(a, bestDuringOutage + 1, 120_000).catch((e) => { throw new Error(`${name}: ${e.message}`); });
+    await waitForFinalized(a, bestDuringOutage + 1, TIMEOUT.finalityResumes).catch((e) => { throw new Error(`${name}: ${e.message}`); });
   }
   // Charlie authors again.
   const again = new Set();
   const unsub2 = await apis.alice.derive.chain.subscribeNewHeads((h) => { if (h.author) again.add(h.author.toString()); });
   try {
-    await waitFor(() => again.has(charlieAddr), 60_000, 'a block by charlie after restart');
+    await waitFor(() => again.has(charlieAddr), TIMEOUT.authoring, 'a block by charlie after restart');
   } finally {
     unsub2();
   }

@@ -15,8 +15,9 @@ import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { u8aConcat, u8aToHex, bnToU8a, stringToU8a } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
 import {
-  ESCROW_ACCOUNT, attestationMessage, commitmentOf, heldFor, minUnits, perbillOf, rewardCap, txFee, workBlocks,
+  ESCROW_ACCOUNT, attestationMessage, commitmentOf, heldFor, minUnits, perbillOf, rewardCap, workBlocks,
 } from '../lib/market.js';
+import { TIMEOUT, freeOf, txFee, assertDispatched, assertFailedWith } from '../lib/chain.js';
 
 let node, api, alice, bob, charlie, dave, daveCompute, eve, ferdie;
 /** Every provider's keys, by account: { account, compute } (set by the first test). */
@@ -37,10 +38,9 @@ before(async () => {
 
 after(async () => { if (node) await node.stop(); });
 
-const freeOf = async (who, at) => ((at ? await api.at(at) : api).query.system.account(who)).then((a) => a.data.free.toBigInt());
 const parentOf = async (hash) => (await api.rpc.chain.getHeader(hash)).parentHash;
 /** The change of `who`'s free balance in block `hash`. */
-const freeChange = async (who, hash) => (await freeOf(who, hash)) - (await freeOf(who, await parentOf(hash)));
+const freeChange = async (who, hash) => (await freeOf(api, who, hash)) - (await freeOf(api, who, await parentOf(hash)));
 const jobOf = async (id) => (await api.call.computeMarketApi.job(id)).unwrap();
 
 /** Smallest nonce below `range` with blake2_256(seed ‖ nonce_le64) < target: nonce_le ‖ hash. */
@@ -61,7 +61,7 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
     unitSize: 1000, maxWork: 1_000_000, workPerBlock: 10_000, priceFloor: 1_000_000n, maxUnits: 1000, retired: false,
   };
   let r = await submitAndFinalize(api, api.tx.sudo.sudo(api.tx.computeMarket.registerWorkload(workload)), alice);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'sudo(registerWorkload)');
   const registered = r.events.find(({ event }) => api.events.computeMarket.WorkloadRegistered.is(event)).event.data;
   assert.equal(registered.workload.toNumber(), 5, 'after the five built-in workloads');
   assert.equal((await api.call.computeMarketApi.workload(5)).unwrap().kernelHash.toHex(), KERNEL_HASH);
@@ -75,18 +75,18 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
 
   // A non-governance origin is refused with a decoded error.
   r = await submitAndFinalize(api, api.tx.computeMarket.registerWorkload(workload), bob);
-  assert.equal(r.dispatchError.name, 'BadOrigin');
+  assertFailedWith(r, null, 'BadOrigin', 'registerWorkload by a signed account');
 
   // Dave registers as a provider with his compute key (Alice, Bob and Ferdie are genesis
   // providers whose compute keys are their account keys).
   const bond = api.consts.computeMarket.minProviderBond.toBigInt();
   r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(bond, daveCompute.publicKey, [DEVICE]), dave);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'registerProvider');
   const provider = (await api.call.computeMarketApi.provider(dave.address)).unwrap();
   assert.equal(provider.bond.toBigInt(), bond);
   assert.equal(provider.status.type, 'Active');
   r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(bond, daveCompute.publicKey, [DEVICE]), dave);
-  assert.deepEqual([r.dispatchError.section, r.dispatchError.name], ['computeMarket', 'AlreadyProvider']);
+  assertFailedWith(r, 'computeMarket', 'AlreadyProvider');
   providers = {
     [alice.address]: { account: alice, compute: alice },
     [bob.address]: { account: bob, compute: bob },
@@ -103,10 +103,10 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
     submitAndFinalize(api, api.tx.computeMarket.setDeviceClasses([]), eve),
   ]);
   for (const x of [ra, rb, rf]) {
-    assert.equal(x.dispatchError, null);
+    assertDispatched(x, 'setDeviceClasses');
     assert.ok(x.events.some(({ event }) => api.events.computeMarket.DeviceClassesSet.is(event)));
   }
-  assert.equal(rEmpty.dispatchError.name, 'InvalidDeviceClasses');
+  assertFailedWith(rEmpty, null, 'InvalidDeviceClasses', 'setDeviceClasses([])');
 
   // Charlie orders a job; the runtime API quotes it first: the budget, the non-refundable
   // submission fee, the storage deposit, the reward and the commit window.
@@ -143,7 +143,7 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   const charlieDepositBefore = await heldFor(api, charlie.address, 'JobDeposit');
   const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 100;
   r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(wid, params, units, 1, price, deadline), charlie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'submitJob');
   const submitted = r.events.find(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).event.data;
   const jobId = submitted.job.toNumber();
   assert.equal(submitted.budget.toBigInt(), gross);
@@ -160,13 +160,13 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
 
   // An order beyond the balance is refused with a decoded pallet error.
   r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(wid, params, 1, 1, 10n ** 30n, deadline), charlie);
-  assert.deepEqual([r.dispatchError.section, r.dispatchError.name], ['computeMarket', 'InsufficientBalance']);
+  assertFailedWith(r, 'computeMarket', 'InsufficientBalance');
 
   // The next block assigns it to one of the four providers, drawn at random.
   const job = await waitFor(async () => {
     const j = (await api.call.computeMarketApi.job(jobId)).unwrap();
     return j.status.type === 'Assigned' ? j : false;
-  }, 30_000, 'assignment');
+  }, TIMEOUT.assignment, 'assignment');
   assert.equal(job.kernelHash.toHex(), builtin.kernelHash.toHex());
   const assigned = job.assignments[0].provider.toString();
   assert.ok(providers[assigned], `assigned to a provider: ${assigned}`);
@@ -181,17 +181,17 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   const salt = blake2AsU8a(stringToU8a('provider salt'));
   const commitment = commitmentOf(jobId, digest, out, salt, providerAccount.publicKey);
   r = await submitAndFinalize(api, api.tx.computeMarket.commitResult(jobId, commitment), providerAccount);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'commitResult');
 
   const message = attestationMessage(jobId, kernelHash, digest, out, 7, DEVICE);
   const attestation = { workerVersion: 7, deviceClass: DEVICE, signature: providerCompute.sign(message) };
   // A forged attestation (signed by another key than the registered compute key) is refused.
   r = await submitAndFinalize(api, api.tx.computeMarket.revealResult(jobId, digest, salt, u8aToHex(out), { ...attestation, signature: eve.sign(message) }), providerAccount);
-  assert.equal(r.dispatchError.name, 'BadAttestation');
+  assertFailedWith(r, null, 'BadAttestation', 'a reveal with a forged attestation');
 
-  const providerBefore = await freeOf(providerAccount.address);
+  const providerBefore = await freeOf(api, providerAccount.address);
   r = await submitAndFinalize(api, api.tx.computeMarket.revealResult(jobId, digest, salt, u8aToHex(out), attestation), providerAccount);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'revealResult');
   const ev = (name) => r.events.filter(({ event }) => api.events.computeMarket[name].is(event)).map(({ event }) => event.data);
   assert.equal(ev('JobVerified').length, 1);
   assert.equal(u8aToHex(ev('JobVerified')[0].outputDigest), u8aToHex(digest));
@@ -205,7 +205,7 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   assert.equal(paid.treasuryCut.toBigInt(), cut);
   assert.equal(paid.reward.toBigInt(), reward);
   assert.equal(paid.reward.toBigInt(), quote.rewardPerProvider.toBigInt());
-  assert.equal(await freeOf(providerAccount.address, r.blockHash), providerBefore - txFee(api, r.events) + gross - cut + reward);
+  assert.equal(await freeOf(api, providerAccount.address, r.blockHash), providerBefore - txFee(api, r.events) + gross - cut + reward);
   // The whole budget left escrow: to the provider and the treasury; nothing to refund.
   assert.equal(await freeChange(escrow, r.blockHash), -gross);
   assert.equal(ev('EscrowRefunded').length, 0);
@@ -232,11 +232,11 @@ test('assigned providers decline: the job goes to others, then fails after its a
   const price = builtin.priceFloor.toBigInt();
   const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 100;
   let r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(wid, params, 1, 1, price, deadline), charlie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'submitJob');
   const submitted = r.events.find(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).event.data;
   const jobId = submitted.job.toNumber();
   const charged = submitted.fee.toBigInt() + submitted.deposit.toBigInt() + txFee(api, r.events);
-  const charlieBefore = await freeOf(charlie.address, await parentOf(r.blockHash));
+  const charlieBefore = await freeOf(api, charlie.address, await parentOf(r.blockHash));
   const maxAttempts = api.consts.computeMarket.maxAttempts.toNumber();
 
   const decliners = [];
@@ -245,7 +245,7 @@ test('assigned providers decline: the job goes to others, then fails after its a
     const job = await waitFor(async () => {
       const j = await jobOf(jobId);
       return j.status.type === 'Assigned' && j.attempts.toNumber() === attempt ? j : false;
-    }, 30_000, `assignment ${attempt}`);
+    }, TIMEOUT.assignment, `assignment ${attempt}`);
     const assigned = job.assignments[0].provider.toString();
     assert.ok(!decliners.includes(assigned), 'a provider that declined is not drawn again');
     const { account } = providers[assigned];
@@ -254,13 +254,13 @@ test('assigned providers decline: the job goes to others, then fails after its a
       // Only an assigned provider may decline.
       const other = Object.values(providers).find((p) => p.account.address !== assigned).account;
       r = await submitAndFinalize(api, api.tx.computeMarket.declineJob(jobId), other);
-      assert.deepEqual([r.dispatchError?.section, r.dispatchError?.name], ['computeMarket', 'NotAssigned']);
+      assertFailedWith(r, 'computeMarket', 'NotAssigned', 'declineJob by a provider not assigned');
     }
     // The assigned provider declines inside the commit window: nobody is left to wait for and
     // the attempt settles at once, nobody slashed; the job goes to another provider until its
     // attempts are spent, then fails.
     r = await submitAndFinalize(api, api.tx.computeMarket.declineJob(jobId), account);
-    assert.equal(r.dispatchError, null);
+    assertDispatched(r, 'declineJob');
     const ev = (name) => r.events.filter(({ event }) => api.events.computeMarket[name].is(event)).map(({ event }) => event.data);
     assert.equal(ev('AssignmentDeclined').length, 1);
     assert.equal(ev('AssignmentDeclined')[0].provider.toString(), assigned);
@@ -281,7 +281,7 @@ test('assigned providers decline: the job goes to others, then fails after its a
   assert.equal(failed.escrow.toBigInt(), 0n);
 
   // Charlie lost the fee and the transaction fee; the deposit stays held until pruning.
-  assert.equal(await freeOf(charlie.address, r.blockHash), charlieBefore - charged);
+  assert.equal(await freeOf(api, charlie.address, r.blockHash), charlieBefore - charged);
   assert.equal((await api.call.computeMarketApi.stats()).failed.toNumber(), 1);
 });
 
@@ -290,9 +290,9 @@ test('governance evicts a provider without open assignments and releases its bon
   assert.equal(await heldFor(api, dave.address, 'ProviderBond'), bond);
   // Dave is active: only governance may remove him.
   let r = await submitAndFinalize(api, api.tx.computeMarket.evictProvider(dave.address), bob);
-  assert.deepEqual([r.dispatchError?.section, r.dispatchError?.name], ['computeMarket', 'NotEvictable']);
+  assertFailedWith(r, 'computeMarket', 'NotEvictable', 'evictProvider by a signed account');
   r = await submitAndFinalize(api, api.tx.sudo.sudo(api.tx.computeMarket.evictProvider(dave.address)), alice);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'sudo(evictProvider)');
   const sudid = r.events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data;
   assert.ok(sudid.sudoResult.isOk, `evicted: ${sudid.sudoResult.toString()}`);
   const removed = r.events.find(({ event }) => api.events.computeMarket.ProviderRemoved.is(event)).event.data;

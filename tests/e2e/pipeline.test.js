@@ -10,8 +10,9 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
 import {
-  jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, perbillOf, rewardCap, txFee, workBlocks,
+  jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, perbillOf, rewardCap, workBlocks,
 } from '../lib/market.js';
+import { TIMEOUT, freeOf, txFee, assertDispatched } from '../lib/chain.js';
 
 let node, api, charlie;
 
@@ -33,13 +34,12 @@ test('one job of each workload is run by the offchain worker, verified and paid 
     const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 200;
     calls.push(api.tx.computeMarket.submitJob(s.id, s.params, s.units, s.replicas, s.price, deadline));
   }
-  const freeOf = async (who, at) => (await (at ? await api.at(at) : api).query.system.account(who)).data.free.toBigInt();
-  const before = await freeOf(charlie.address);
+  const before = await freeOf(api, charlie.address);
 
   // One batch of five orders: one transaction fee; each order pays its submission fee and has
   // its storage deposit held.
   const r = await submitAndFinalize(api, api.tx.utility.batchAll(calls), charlie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'the batch of orders');
   const fee = txFee(api, r.events);
   const submitted = r.events.filter(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).map(({ event }) => event.data);
   assert.equal(submitted.length, specs.length);
@@ -52,7 +52,7 @@ test('one job of each workload is run by the offchain worker, verified and paid 
     const states = jobs.map((j) => j.unwrap().status.type);
     if (states.some((t) => t === 'Failed' || t === 'Refunded')) throw new Error(`a job failed: ${states}`);
     return states.every((t) => t === 'Verified');
-  }, 180_000, 'every job verified', 1000);
+  }, TIMEOUT.jobsVerified, 'every job verified', 1000);
 
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
   const events = await marketEvents(api, submittedAt, head);
@@ -97,7 +97,7 @@ test('one job of each workload is run by the offchain worker, verified and paid 
   // The consumer was charged exactly: the transaction fee, the submission fees, and what the
   // accepted providers and the treasury were paid; the storage deposits are held (until the
   // jobs are pruned), and nothing is held as escrow.
-  const after = await freeOf(charlie.address);
+  const after = await freeOf(api, charlie.address);
   assert.equal(after, before - fee - feesAndDeposits - spent);
   assert.equal(await heldFor(api, charlie.address, 'JobDeposit'), deposits);
   assert.equal(await heldFor(api, charlie.address, 'JobEscrow'), 0n);
@@ -146,10 +146,10 @@ test('a node restarted in the middle of a job picks it up where it was: no re-as
   spec.price = spec.workload.priceFloor.toBigInt();
   const deadline = (await api.rpc.chain.getHeader()).number.toNumber() + 200;
   const r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(spec.id, spec.params, spec.units, spec.replicas, spec.price, deadline), charlie);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'submitJob');
   const jobId = r.events.find(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).event.data.job.toNumber();
   const at = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
-  await waitFor(async () => (await api.call.computeMarketApi.job(jobId)).unwrap().status.type !== 'Pending', 30_000, 'assignment', 250);
+  await waitFor(async () => (await api.call.computeMarketApi.job(jobId)).unwrap().status.type !== 'Pending', TIMEOUT.assignment, 'assignment', 250);
 
   // Stop the node (its embedded worker goes with it) and start it again on the same base path.
   await node.kill();
@@ -160,7 +160,7 @@ test('a node restarted in the middle of a job picks it up where it was: no re-as
     const j = (await api.call.computeMarketApi.job(jobId)).unwrap();
     if (j.status.type === 'Failed') throw new Error('job failed');
     return j.status.type === 'Verified' ? j : false;
-  }, 120_000, 'the job verified after the restart', 1000);
+  }, TIMEOUT.jobVerified, 'the job verified after the restart', 1000);
   assert.equal(job.attempts.toNumber(), 1, 'the first attempt settled: nobody was a no-show');
   assert.equal(job.result.unwrap().accepted.toNumber(), spec.replicas);
   assert.equal(job.result.unwrap().outputDigest.toHex(), referenceOf(spec.kernel, spec.params).output_digest);

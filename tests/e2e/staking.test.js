@@ -10,8 +10,8 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor, waitForFinalized, finalizedNumber } from '../lib/node.js';
+import { UNIT, TIMEOUT, freeOf, txFee, assertDispatched, assertFailedWith } from '../lib/chain.js';
 
-const UNIT = 10n ** 12n;
 let alice, validator, nominator, nodeA, nodeB, api;
 
 before(async () => {
@@ -40,7 +40,7 @@ test('a new account bonds, validates and sets keys, and authors blocks after the
     api.tx.balances.transferKeepAlive(validator.address, 300_000n * UNIT),
     api.tx.balances.transferKeepAlive(nominator.address, 100_000n * UNIT),
   ]), alice);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'the transfers to the new accounts');
 
   // Below the minimum validator bond (10,000 CRU), `validate` is refused with a decoded error.
   // The second node generates session keys and proves them owned by the new account
@@ -50,7 +50,7 @@ test('a new account bonds, validates and sets keys, and authors blocks after the
     api.tx.staking.bond(1_000n * UNIT, 'Stash'),
     api.tx.staking.validate({ commission: 50_000_000, blocked: false }),
   ]), validator);
-  assert.deepEqual([r.dispatchError?.section, r.dispatchError?.name], ['staking', 'InsufficientBond']);
+  assertFailedWith(r, 'staking', 'InsufficientBond', 'bond and validate below the minimum bond');
   assert.ok((await api.query.staking.bonded(validator.address)).isNone, 'the failed batch bonded nothing');
 
   // Bond 200,000 CRU, set the second node's session keys, validate with 5% commission.
@@ -59,19 +59,19 @@ test('a new account bonds, validates and sets keys, and authors blocks after the
     api.tx.session.setKeys(keys, proof),
     api.tx.staking.validate({ commission: 50_000_000, blocked: false }),
   ]), validator);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'bond, setKeys and validate');
   // The nominator backs Alice and the newcomer.
   r = await submitAndFinalize(api, api.tx.utility.batchAll([
     api.tx.staking.bond(50_000n * UNIT, 'Stash'),
     api.tx.staking.nominate([alice.address, validator.address]),
   ]), nominator);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'bond and nominate');
   const bondedIn = await activeEra();
 
   // Elected at an era boundary: it is in the session's validator set within two eras.
   const t0 = Date.now();
   await waitFor(async () => (await api.query.session.validators()).some((v) => v.toString() === validator.address),
-    200_000, 'the new validator in the active set', 1000);
+    TIMEOUT.election, 'the new validator in the active set', 1000);
   const era = await activeEra();
   console.log(`  bonded in era ${bondedIn}, validating from era ${era} (${((Date.now() - t0) / 1000).toFixed(0)} s later)`);
   assert.ok(era > bondedIn);
@@ -80,11 +80,11 @@ test('a new account bonds, validates and sets keys, and authors blocks after the
   const authors = new Set();
   const unsub = await api.derive.chain.subscribeNewHeads((h) => { if (h.author) authors.add(h.author.toString()); });
   try {
-    await waitFor(() => authors.has(validator.address) && authors.has(alice.address), 60_000, 'blocks by both validators');
+    await waitFor(() => authors.has(validator.address) && authors.has(alice.address), TIMEOUT.authoring, 'blocks by both validators');
   } finally {
     unsub();
   }
-  await waitForFinalized(api, (await finalizedNumber(api)) + 4, 60_000);
+  await waitForFinalized(api, (await finalizedNumber(api)) + 4, TIMEOUT.finality);
 
   // What polkadot.js apps' Staking page reads decodes.
   const overview = await api.derive.staking.overview();
@@ -103,7 +103,7 @@ test('a new account bonds, validates and sets keys, and authors blocks after the
   // own, apart from the stake, and each is what its own slashing takes.
   const providerBond = api.consts.computeMarket.minProviderBond.toBigInt();
   r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(providerBond, validator.publicKey, ['unknown']), validator);
-  assert.equal(r.dispatchError, null);
+  assertDispatched(r, 'registerProvider');
   const holds = await api.query.balances.holds(validator.address);
   const held = (pred) => holds.filter((h) => pred(h.id)).reduce((a, h) => a + h.amount.toBigInt(), 0n);
   assert.equal(held((id) => id.isStaking), 200_000n * UNIT, 'stake is held with reason Staking');
@@ -122,26 +122,25 @@ test('a nominator nominates and is paid its share of an era by payoutStakers', a
       return true;
     }
     return false;
-  }, 200_000, 'the nominator in an era exposure', 1000);
+  }, TIMEOUT.exposure, 'the nominator in an era exposure', 1000);
   // Rewards for an era can be paid once it has ended.
-  await waitFor(async () => (await activeEra()) > era, 120_000, `era ${era} to end`, 1000);
+  await waitFor(async () => (await activeEra()) > era, TIMEOUT.era, `era ${era} to end`, 1000);
   const points = await api.query.staking.erasRewardPoints(era);
   assert.ok(points.individual.toJSON()[validator.address] > 0, 'the validator earned era points');
   const total = (await api.query.staking.erasValidatorReward(era)).unwrap().toBigInt();
   assert.ok(total > 0n);
 
-  const freeOf = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
-  const before = await freeOf(nominator.address);
+  const before = await freeOf(api, nominator.address);
   const r = await submitAndFinalize(api, api.tx.staking.payoutStakers(validator.address, era), nominator);
-  assert.equal(r.dispatchError, null);
-  const fee = r.events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event)).event.data.actualFee.toBigInt();
+  assertDispatched(r, 'payoutStakers');
+  const fee = txFee(api, r.events);
   const rewarded = r.events.filter(({ event }) => api.events.staking.Rewarded.is(event)).map(({ event }) => event.data);
   const mine = rewarded.find((d) => d.stash.toString() === nominator.address);
   const theirs = rewarded.find((d) => d.stash.toString() === validator.address);
   assert.ok(mine && mine.amount.toBigInt() > 0n, 'the nominator was rewarded');
   assert.ok(theirs && theirs.amount.toBigInt() > mine.amount.toBigInt(), 'the validator (commission + own stake) got more');
-  assert.equal(await freeOf(nominator.address), before - fee + mine.amount.toBigInt());
+  assert.equal(await freeOf(api, nominator.address), before - fee + mine.amount.toBigInt());
   // Paying the same era twice is refused.
   const again = await submitAndFinalize(api, api.tx.staking.payoutStakers(validator.address, era), nominator);
-  assert.deepEqual([again.dispatchError?.section, again.dispatchError?.name], ['staking', 'AlreadyClaimed']);
+  assertFailedWith(again, 'staking', 'AlreadyClaimed', 'paying the same era twice');
 });

@@ -14,15 +14,12 @@ import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor, bestNumber } from '../lib/node.js';
 import { heldFor, marketEvents, txFeesIn } from '../lib/market.js';
+import { UNIT, TIMEOUT, assertDispatched, assertFailedWith } from '../lib/chain.js';
 
 /** Wash jobs ordered, one after the other. */
 const JOBS = 3;
 /** Blocks from an order to its deadline. */
 const DEADLINE_BLOCKS = 200;
-/** How long one transaction may take to be finalized. */
-const TX_TIMEOUT_MS = 90_000;
-/** How long one job may take from its order to its end (about six blocks are needed). */
-const JOB_TIMEOUT_MS = 120_000;
 /** How often a job's status is polled. */
 const POLL_MS = 1000;
 /** The hash-search workload (built-in id 0). */
@@ -30,7 +27,6 @@ const HASH_SEARCH = 0;
 /** A target every hash meets: nonce 0 always wins. */
 const ANY_HASH = '0x' + 'ff'.repeat(32);
 
-const UNIT = 10n ** 12n;
 let node, api, alice, bob, ferdie, dave, eve;
 
 before(async () => {
@@ -75,11 +71,11 @@ test('a consumer trading with its own provider ends every job poorer: rewards ne
 
   // Eve must be the only eligible provider: governance (sudo on dev) evicts the three genesis
   // providers, who hold no assignments yet. A signed account may not evict an active provider.
-  let r = await submitAndFinalize(api, api.tx.computeMarket.evictProvider(alice.address), dave, TX_TIMEOUT_MS);
-  assert.deepEqual([r.dispatchError?.section, r.dispatchError?.name], ['computeMarket', 'NotEvictable']);
+  let r = await submitAndFinalize(api, api.tx.computeMarket.evictProvider(alice.address), dave, TIMEOUT.tx);
+  assertFailedWith(r, 'computeMarket', 'NotEvictable', 'evictProvider by a signed account');
   const genesis = [alice, bob, ferdie].map((p) => p.address);
-  r = await submitAndFinalize(api, api.tx.sudo.sudo(api.tx.utility.batchAll(genesis.map((p) => api.tx.computeMarket.evictProvider(p)))), alice, TX_TIMEOUT_MS);
-  assert.equal(r.dispatchError, null);
+  r = await submitAndFinalize(api, api.tx.sudo.sudo(api.tx.utility.batchAll(genesis.map((p) => api.tx.computeMarket.evictProvider(p)))), alice, TIMEOUT.tx);
+  assertDispatched(r, 'sudo(batchAll(evictProvider))');
   const sudid = r.events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data;
   assert.ok(sudid.sudoResult.isOk, `evictions: ${sudid.sudoResult.toString()}`);
   const removed = r.events.filter(({ event }) => api.events.computeMarket.ProviderRemoved.is(event)).map(({ event }) => event.data.provider.toString());
@@ -88,8 +84,8 @@ test('a consumer trading with its own provider ends every job poorer: rewards ne
   // Eve registers with the least bond; the offchain worker declares the worker's device class
   // before her first reveal.
   const bond = api.consts.computeMarket.minProviderBond.toBigInt();
-  r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(bond, eve.publicKey, ['unknown']), eve, TX_TIMEOUT_MS);
-  assert.equal(r.dispatchError, null);
+  r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(bond, eve.publicKey, ['unknown']), eve, TIMEOUT.tx);
+  assertDispatched(r, 'registerProvider');
   const providers = await api.call.computeMarketApi.providers();
   assert.deepEqual(providers.map(([who]) => who.toString()), [eve.address], 'Eve is the only provider');
   const start = r.blockHash;
@@ -115,8 +111,8 @@ test('a consumer trading with its own provider ends every job poorer: rewards ne
   let deposits = 0n;
   for (let i = 0; i < JOBS; i++) {
     const deadline = (await bestNumber(api)) + DEADLINE_BLOCKS;
-    r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(HASH_SEARCH, paramsOf(i), units, 1, price, deadline), dave, TX_TIMEOUT_MS);
-    assert.equal(r.dispatchError, null);
+    r = await submitAndFinalize(api, api.tx.computeMarket.submitJob(HASH_SEARCH, paramsOf(i), units, 1, price, deadline), dave, TIMEOUT.tx);
+    assertDispatched(r, 'submitJob');
     const submitted = r.events.find(({ event }) => api.events.computeMarket.JobSubmitted.is(event)).event.data;
     const id = submitted.job.toNumber();
     const fee = submitted.fee.toBigInt();
@@ -128,7 +124,7 @@ test('a consumer trading with its own provider ends every job poorer: rewards ne
     const job = await waitFor(async () => {
       const j = (await api.call.computeMarketApi.job(id)).unwrap();
       return j.status.isVerified || j.status.isFailed || j.status.isExpired || j.status.isRefunded ? j : false;
-    }, JOB_TIMEOUT_MS, `wash job ${id} settled`, POLL_MS);
+    }, TIMEOUT.jobVerified, `wash job ${id} settled`, POLL_MS);
     assert.equal(job.status.type, 'Verified', `job ${id}`);
     assert.deepEqual(job.assignments.map((a) => a.provider.toString()), [eve.address]);
     assert.equal(job.units.toNumber(), units);

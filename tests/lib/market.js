@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { blake2AsHex, blake2AsU8a } from '@polkadot/util-crypto';
 import { bnToU8a, compactAddLength, hexToU8a, isHex, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { releaseBinary } from './node.js';
+import { TIMEOUT } from './chain.js';
 
 /** The crucible-worker binary: $CRUCIBLE_WORKER, else the release build next to the node. */
 export const workerBinary = () => releaseBinary('crucible-worker', 'CRUCIBLE_WORKER');
@@ -118,13 +119,6 @@ export async function heldFor(api, who, reason, at) {
     .reduce((a, h) => a + h.amount.toBigInt(), 0n);
 }
 
-/** The transaction fee (with tip) that `events` of one extrinsic report. */
-export function txFee(api, events) {
-  const paid = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
-  if (!paid) throw new Error('no TransactionFeePaid event');
-  return paid.event.data.actualFee.toBigInt() + paid.event.data.tip.toBigInt();
-}
-
 const bytesOf = (x) => (typeof x === 'string' ? (isHex(x) ? hexToU8a(x) : stringToU8a(x)) : x);
 const le = (n, bits) => bnToU8a(n, { bitLength: bits, isLe: true });
 
@@ -155,7 +149,7 @@ export function attestationMessage(job, kernelHash, outputDigest, smallOutput, w
 
 /** The worker's plain-Rust reference result for `kernel` on `params`. */
 export function referenceOf(kernel, params) {
-  const out = execFileSync(workerBinary(), ['run', kernel, JSON.stringify(params), '--reference'], { encoding: 'utf8', timeout: 120_000 });
+  const out = execFileSync(workerBinary(), ['run', kernel, JSON.stringify(params), '--reference'], { encoding: 'utf8', timeout: TIMEOUT.reference });
   return JSON.parse(out);
 }
 

@@ -9,6 +9,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { TIMEOUT } from './chain.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
@@ -141,7 +142,7 @@ export class CrucibleNode {
     const died = this.exited.then(({ code, signal }) => {
       throw new Error(`${this.name} exited (${code ?? signal}) while starting:\n${this.output.slice(-4000)}`);
     });
-    await Promise.race([waitFor(() => this.rpcReady(), 60_000, `${this.name}'s RPC on port ${this.rpcPort}`), died]);
+    await Promise.race([waitFor(() => this.rpcReady(), TIMEOUT.nodeStart, `${this.name}'s RPC on port ${this.rpcPort}`), died]);
     died.catch(() => {});
   }
 
@@ -158,7 +159,7 @@ export class CrucibleNode {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_health', params: [] }),
-        signal: AbortSignal.timeout(2000),
+        signal: AbortSignal.timeout(TIMEOUT.rpcProbe),
       });
       return r.ok;
     } catch {
@@ -172,7 +173,7 @@ export class CrucibleNode {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(TIMEOUT.rpcCall),
     });
     const body = await r.json();
     if (body.error) throw Object.assign(new Error(`${method}: ${body.error.message}`), { rpc: body.error });
@@ -181,7 +182,7 @@ export class CrucibleNode {
 
   /** The node's libp2p peer id (from its log line "Local node identity is: ..."). */
   async peerId() {
-    return waitFor(() => /Local node identity is: (\w+)/.exec(this.output)?.[1], 30_000, `${this.name}'s peer id`);
+    return waitFor(() => /Local node identity is: (\w+)/.exec(this.output)?.[1], TIMEOUT.peerId, `${this.name}'s peer id`);
   }
 
   async multiaddr() {
@@ -190,14 +191,14 @@ export class CrucibleNode {
 
   /** A connected ApiPromise; closed by stop(). */
   async api() {
-    const provider = new WsProvider(this.wsUrl, 1000, {}, 30_000);
-    const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true }), 60_000, `${this.name}'s API`);
+    const provider = new WsProvider(this.wsUrl, 1000, {}, TIMEOUT.wsRequest);
+    const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true }), TIMEOUT.api, `${this.name}'s API`);
     this.apis.push(api);
     return api;
   }
 
   /** Stop the process (SIGINT, then SIGKILL after `graceMs`); keep the base path. */
-  async kill(signal = 'SIGINT', graceMs = 20_000) {
+  async kill(signal = 'SIGINT', graceMs = TIMEOUT.stopGrace) {
     for (const api of this.apis.splice(0)) {
       await api.disconnect().catch(() => {});
     }
@@ -225,7 +226,7 @@ export class CrucibleNode {
 }
 
 /** Wait until the chain's best block number reaches `n`. */
-export async function waitForBlock(api, n, ms = 60_000) {
+export async function waitForBlock(api, n, ms = TIMEOUT.blocks) {
   return waitFor(async () => {
     const h = await api.rpc.chain.getHeader();
     return h.number.toNumber() >= n ? h.number.toNumber() : false;
@@ -233,7 +234,7 @@ export async function waitForBlock(api, n, ms = 60_000) {
 }
 
 /** Wait until the finalized block number reaches `n`. */
-export async function waitForFinalized(api, n, ms = 60_000) {
+export async function waitForFinalized(api, n, ms = TIMEOUT.finality) {
   return waitFor(async () => {
     const h = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
     return h.number.toNumber() >= n ? h.number.toNumber() : false;
@@ -289,7 +290,7 @@ function submitUntil(api, tx, signer, ms, until) {
  * Sign and submit `tx`, resolve when it is in a finalized block with
  * { blockHash, events, dispatchError } (dispatchError decoded, or null).
  */
-export function submitAndFinalize(api, tx, signer, ms = 90_000) {
+export function submitAndFinalize(api, tx, signer, ms = TIMEOUT.tx) {
   return submitUntil(api, tx, signer, ms, 'finalized');
 }
 
@@ -298,6 +299,6 @@ export function submitAndFinalize(api, tx, signer, ms = 90_000) {
  * same { blockHash, events, dispatchError }. For when finality is stalled or must not be
  * awaited (e.g. a validator is about to be killed).
  */
-export function submitAndInclude(api, tx, signer, ms = 60_000) {
+export function submitAndInclude(api, tx, signer, ms = TIMEOUT.txInBlock) {
   return submitUntil(api, tx, signer, ms, 'inBlock');
 }
