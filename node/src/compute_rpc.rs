@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use crucible_runtime::{
-	configs::{MaxDeviceClasses, MaxReplicas},
+	configs::{MarketError, MaxDeviceClasses, MaxReplicas},
 	opaque::Block,
 	AccountId, Balance, BlockNumber,
 };
@@ -272,6 +272,7 @@ where
 		BlockNumber,
 		MaxReplicas,
 		MaxDeviceClasses,
+		MarketError,
 	>,
 {
 	fn job(&self, job: JobId, at: Option<BlockHash>) -> RpcResult<Option<JobView>> {

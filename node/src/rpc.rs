@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crucible_runtime::{
-	configs::{MaxDeviceClasses, MaxReplicas},
+	configs::{MarketError, MaxDeviceClasses, MaxReplicas},
 	opaque::Block,
 	AccountId, Balance, BlockNumber, Nonce,
 };
@@ -43,6 +43,7 @@ where
 			BlockNumber,
 			MaxReplicas,
 			MaxDeviceClasses,
+			MarketError,
 		> + BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {

@@ -11,7 +11,8 @@
 //! | `worker_health` | — | [`Health`] |
 //! | `worker_devices` | — | the machine's OpenCL devices |
 //!
-//! Errors carry codes: −32602 invalid parameters, −32001 unknown kernel, −32002 job too large,
+//! Errors carry the codes of [`crucible_primitives::worker_rpc`], which the chain's offchain
+//! worker reads too: −32602 invalid parameters, −32001 unknown kernel, −32002 job too large,
 //! −32003 queue full, −32004 unknown ticket or digest, −32005 not finished yet.
 
 use std::{
@@ -24,6 +25,9 @@ use std::{
 	time::{Duration, Instant},
 };
 
+use crucible_primitives::worker_rpc::{
+	INTERNAL, INVALID_PARAMS, NOT_FINISHED, QUEUE_FULL, TOO_LARGE, UNKNOWN_KERNEL, UNKNOWN_TICKET,
+};
 use jsonrpsee::{
 	server::{Server, ServerHandle},
 	types::{ErrorObject, ErrorObjectOwned},
@@ -215,10 +219,10 @@ fn rpc_error(code: i32, msg: impl Into<String>) -> ErrorObjectOwned {
 impl From<WorkerError> for ErrorObjectOwned {
 	fn from(e: WorkerError) -> Self {
 		let code = match e {
-			WorkerError::InvalidParams(_) => -32602,
-			WorkerError::UnknownKernel(_) => -32001,
-			WorkerError::TooLarge { .. } => -32002,
-			_ => -32000,
+			WorkerError::InvalidParams(_) => INVALID_PARAMS,
+			WorkerError::UnknownKernel(_) => UNKNOWN_KERNEL,
+			WorkerError::TooLarge { .. } => TOO_LARGE,
+			_ => INTERNAL,
 		};
 		rpc_error(code, e.to_string())
 	}
@@ -234,15 +238,15 @@ impl Worker {
 		if work > self.config.max_work {
 			return Err(WorkerError::TooLarge { work, bound: self.config.max_work }.into());
 		}
-		let mut queue = self.queue.lock().map_err(|_| rpc_error(-32000, "queue poisoned"))?;
+		let mut queue = self.queue.lock().map_err(|_| rpc_error(INTERNAL, "queue poisoned"))?;
 		if queue.len() >= self.config.max_queue {
 			self.metrics.jobs.with_label_values(&["rejected"]).inc();
-			return Err(rpc_error(-32003, format!("queue full ({} jobs waiting)", queue.len())));
+			return Err(rpc_error(QUEUE_FULL, format!("queue full ({} jobs waiting)", queue.len())));
 		}
 		let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
 		self.jobs
 			.lock()
-			.map_err(|_| rpc_error(-32000, "jobs poisoned"))?
+			.map_err(|_| rpc_error(INTERNAL, "jobs poisoned"))?
 			.insert(ticket, Job { kernel, params, state: State::Queued });
 		queue.push_back(ticket);
 		self.wake.notify_one();
@@ -251,10 +255,10 @@ impl Worker {
 
 	/// A job's state.
 	pub fn status(&self, ticket: u64) -> Result<StatusView, ErrorObjectOwned> {
-		let jobs = self.jobs.lock().map_err(|_| rpc_error(-32000, "jobs poisoned"))?;
+		let jobs = self.jobs.lock().map_err(|_| rpc_error(INTERNAL, "jobs poisoned"))?;
 		let job = jobs
 			.get(&ticket)
-			.ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
+			.ok_or_else(|| rpc_error(UNKNOWN_TICKET, format!("unknown ticket {ticket}")))?;
 		Ok(match &job.state {
 			State::Queued => StatusView { state: "queued".into(), error: None },
 			State::Running => StatusView { state: "running".into(), error: None },
@@ -265,14 +269,14 @@ impl Worker {
 
 	/// A finished job's result.
 	pub fn result(&self, ticket: u64) -> Result<JobResultView, ErrorObjectOwned> {
-		let jobs = self.jobs.lock().map_err(|_| rpc_error(-32000, "jobs poisoned"))?;
+		let jobs = self.jobs.lock().map_err(|_| rpc_error(INTERNAL, "jobs poisoned"))?;
 		let job = jobs
 			.get(&ticket)
-			.ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
+			.ok_or_else(|| rpc_error(UNKNOWN_TICKET, format!("unknown ticket {ticket}")))?;
 		match &job.state {
 			State::Done(r) => Ok(r.clone()),
-			State::Failed(e) => Err(rpc_error(-32000, format!("job failed: {e}"))),
-			_ => Err(rpc_error(-32005, "not finished yet")),
+			State::Failed(e) => Err(rpc_error(INTERNAL, format!("job failed: {e}"))),
+			_ => Err(rpc_error(NOT_FINISHED, "not finished yet")),
 		}
 	}
 
@@ -281,13 +285,13 @@ impl Worker {
 		let bytes = hex::decode(digest.trim_start_matches("0x"))
 			.ok()
 			.and_then(|b| <[u8; 32]>::try_from(b).ok())
-			.ok_or_else(|| rpc_error(-32602, "digest must be 32 bytes of hex"))?;
-		let outputs = self.outputs.lock().map_err(|_| rpc_error(-32000, "outputs poisoned"))?;
+			.ok_or_else(|| rpc_error(INVALID_PARAMS, "digest must be 32 bytes of hex"))?;
+		let outputs = self.outputs.lock().map_err(|_| rpc_error(INTERNAL, "outputs poisoned"))?;
 		outputs
 			.0
 			.get(&bytes)
 			.map(|o| format!("0x{}", hex::encode(o)))
-			.ok_or_else(|| rpc_error(-32004, "no retained output with this digest"))
+			.ok_or_else(|| rpc_error(UNKNOWN_TICKET, "no retained output with this digest"))
 	}
 
 	/// Health and load.

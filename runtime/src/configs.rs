@@ -10,7 +10,7 @@ pub mod governance;
 pub mod market;
 pub mod staking;
 
-pub use market::{MaxDeviceClasses, MaxReplicas};
+pub use market::{MarketError, MaxDeviceClasses, MaxReplicas};
 
 use crate::{
 	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNITS},

@@ -162,7 +162,10 @@ pub mod pallet {
 	pub struct Pallet<T>(_);
 
 	/// Every number the market runs on comes through here as a `Get<_>`, so that the runtime can
-	/// bind it to a constant or to a governance-set parameter.
+	/// bind it to a constant or to a governance-set parameter. Bounds (the `Max…` sizes of
+	/// storage and blocks) are `#[pallet::constant]`s in the metadata; governed values are not
+	/// (they would show a stale value after governance changes one): read them with the
+	/// [`Pallet::params`] view function or the runtime API's `params`.
 	#[pallet::config]
 	pub trait Config:
 		frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
@@ -195,10 +198,8 @@ pub mod pallet {
 		type TreasuryAccount: Get<Self::AccountId>;
 
 		/// Smallest bond a provider must hold to be active.
-		#[pallet::constant]
 		type MinProviderBond: Get<BalanceOf<Self>>;
 		/// Blocks between `unbond` and the earliest `withdraw_bond`.
-		#[pallet::constant]
 		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
 		/// Most registered providers.
 		#[pallet::constant]
@@ -228,42 +229,30 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAssignPerBlock: Get<u32>;
 		/// Length of the commit window, in blocks.
-		#[pallet::constant]
 		type CommitWindow: Get<BlockNumberFor<Self>>;
 		/// Length of the reveal window, in blocks.
-		#[pallet::constant]
 		type RevealWindow: Get<BlockNumberFor<Self>>;
 		/// Latest deadline a job may set, in blocks from submission.
-		#[pallet::constant]
 		type MaxJobDuration: Get<BlockNumberFor<Self>>;
 		/// Most attempts (assignments) a job gets before it fails.
-		#[pallet::constant]
 		type MaxAttempts: Get<u8>;
 		/// Compute reward minted per unit of work the job's parameters need, per accepted
 		/// provider — never more than the treasury's cut of that provider's payment (see
 		/// [`settlement`]), so that no one gains by trading with themselves.
-		#[pallet::constant]
 		type RewardPerUnit: Get<BalanceOf<Self>>;
 		/// Non-refundable fee of every order, paid to the treasury.
-		#[pallet::constant]
 		type SubmissionFee: Get<BalanceOf<Self>>;
 		/// Storage deposit per byte a job may occupy, held from the consumer until pruning.
-		#[pallet::constant]
 		type DepositPerByte: Get<BalanceOf<Self>>;
 		/// Most compute reward minted in one block.
-		#[pallet::constant]
 		type MaxRewardPerBlock: Get<BalanceOf<Self>>;
 		/// The treasury's share of each payment to a provider.
-		#[pallet::constant]
 		type TreasuryCut: Get<Perbill>;
 		/// Share of its bond a provider loses for revealing a rejected result.
-		#[pallet::constant]
 		type SlashWrong: Get<Perbill>;
 		/// Share of its bond a provider loses for not committing or not revealing.
-		#[pallet::constant]
 		type SlashNoShow: Get<Perbill>;
 		/// Blocks a finished job stays in storage before it is pruned.
-		#[pallet::constant]
 		type RetentionPeriod: Get<BlockNumberFor<Self>>;
 
 		/// How the offchain worker signs its transactions: with the local compute key, from
@@ -849,6 +838,31 @@ pub mod pallet {
 				ensure_signed(origin)?;
 			}
 			Self::do_evict_provider(provider, by_governance)
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The governed values as they apply at this block: each governed `Get` of the
+		/// `Config`, read once. Governance changes them without a runtime upgrade, so they are
+		/// served here and by the runtime API's `params`, never as metadata constants.
+		pub fn params() -> MarketParamsOf<T> {
+			MarketParams {
+				min_provider_bond: T::MinProviderBond::get(),
+				unbonding_period: T::UnbondingPeriod::get(),
+				commit_window: T::CommitWindow::get(),
+				reveal_window: T::RevealWindow::get(),
+				max_job_duration: T::MaxJobDuration::get(),
+				max_attempts: T::MaxAttempts::get(),
+				reward_per_unit: T::RewardPerUnit::get(),
+				max_reward_per_block: T::MaxRewardPerBlock::get(),
+				treasury_cut: T::TreasuryCut::get(),
+				slash_wrong: T::SlashWrong::get(),
+				slash_no_show: T::SlashNoShow::get(),
+				retention_period: T::RetentionPeriod::get(),
+				submission_fee: T::SubmissionFee::get(),
+				deposit_per_byte: T::DepositPerByte::get(),
+			}
 		}
 	}
 

@@ -33,6 +33,7 @@
 //!   registered classes lack it first declares it with `set_device_classes`.
 
 use crate::{crypto, pallet::*, types::*, LOG_TARGET};
+use crucible_primitives::worker_rpc::{REFUSALS, UNKNOWN_TICKET};
 use alloc::{format, string::String, vec::Vec};
 use codec::{Decode, Encode};
 use frame_system::{
@@ -124,7 +125,7 @@ pub enum WorkerCallError {
 	/// The answer was not the JSON-RPC we expect.
 	BadResponse,
 	/// A JSON-RPC error with this code.
-	Rpc(i64),
+	Rpc(i32),
 }
 
 /// `worker_status` of a ticket.
@@ -140,11 +141,6 @@ pub enum TicketState {
 	Unknown,
 }
 
-/// The worker's "unknown ticket" error code.
-const UNKNOWN_TICKET: i64 = -32004;
-/// The worker's error codes for a job it will never run: invalid parameters, unknown kernel,
-/// too large.
-const REFUSALS: [i64; 3] = [-32602, -32001, -32002];
 
 /// A JSON-RPC call over HTTP POST, bounded by [`HTTP_DEADLINE_MS`].
 pub fn rpc_call(
@@ -170,7 +166,9 @@ pub fn rpc_call(
 	let mut value: serde_json::Value =
 		serde_json::from_slice(&bytes).map_err(|_| WorkerCallError::BadResponse)?;
 	if let Some(err) = value.get("error") {
-		return Err(WorkerCallError::Rpc(err.get("code").and_then(|c| c.as_i64()).unwrap_or(0)));
+		return Err(WorkerCallError::Rpc(
+			err.get("code").and_then(|c| c.as_i64()).and_then(|c| i32::try_from(c).ok()).unwrap_or(0),
+		));
 	}
 	value.get_mut("result").map(|r| r.take()).ok_or(WorkerCallError::BadResponse)
 }

@@ -58,7 +58,8 @@ impl<T: Config> Pallet<T> {
 			.count() as u32
 	}
 
-	/// Validate a prospective job and price it. Changes nothing.
+	/// Validate a prospective job and price it, or say which [`Error`] `submit_job` would fail
+	/// with. Changes nothing. The runtime API's `quote` serves it.
 	pub fn quote_job(
 		consumer: Option<&T::AccountId>,
 		workload: WorkloadId,
@@ -66,7 +67,7 @@ impl<T: Config> Pallet<T> {
 		units: u32,
 		replicas: u8,
 		price_per_unit: BalanceOf<T>,
-	) -> Result<Quote<BalanceOf<T>>, DispatchError> {
+	) -> Result<Quote<BalanceOf<T>>, Error<T>> {
 		Self::price_job(consumer, workload, params, units, replicas, price_per_unit)
 			.map(|(q, ..)| q)
 	}
@@ -80,7 +81,7 @@ impl<T: Config> Pallet<T> {
 		units: u32,
 		replicas: u8,
 		price_per_unit: BalanceOf<T>,
-	) -> Result<(Quote<BalanceOf<T>>, WorkloadOf<T>, u32), DispatchError> {
+	) -> Result<(Quote<BalanceOf<T>>, WorkloadOf<T>, u32), Error<T>> {
 		let w = Workloads::<T>::get(workload).ok_or(Error::<T>::UnknownWorkload)?;
 		ensure!(!w.retired, Error::<T>::WorkloadRetired);
 		let (min_units, work_blocks) = Self::required_units(&w, params)?;

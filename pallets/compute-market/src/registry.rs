@@ -103,7 +103,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Check `params` against the workload's schema and return their work: the product of the
 	/// dimensions, each raised to its power. Refused above the workload's `max_work`.
-	pub fn work_of(w: &WorkloadOf<T>, params: &JobParams) -> Result<u64, DispatchError> {
+	pub fn work_of(w: &WorkloadOf<T>, params: &JobParams) -> Result<u64, Error<T>> {
 		ensure!(params.dims.len() == w.schema.dims.len(), Error::<T>::InvalidParams);
 		ensure!(params.target.is_some() == w.schema.needs_target, Error::<T>::InvalidParams);
 		let mut work: u128 = 1;
@@ -120,7 +120,7 @@ impl<T: Config> Pallet<T> {
 	pub fn required_units(
 		w: &WorkloadOf<T>,
 		params: &JobParams,
-	) -> Result<(u32, u32), DispatchError> {
+	) -> Result<(u32, u32), Error<T>> {
 		let work = Self::work_of(w, params)?;
 		let units = u32::try_from(work.div_ceil(w.unit_size.max(1)))
 			.map_err(|_| Error::<T>::InvalidUnits)?;

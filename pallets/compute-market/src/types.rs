@@ -7,6 +7,7 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 use sp_core::H256;
+use sp_runtime::Perbill;
 
 use crate::{crypto, Config};
 
@@ -484,6 +485,46 @@ pub struct MarketStats<Balance> {
 	/// Jobs waiting for assignment (not stored: filled in by [`crate::Pallet::stats`]).
 	pub pending: u32,
 }
+
+/// The market's governed values as they apply at a block: what each of the `Config`'s
+/// governed `Get`s returns there (after the runtime's clamping). Served by the runtime API's
+/// `params` and the pallet's `params` view function, never as metadata constants, which would
+/// go stale the moment governance changes a value.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct MarketParams<Balance, BlockNumber> {
+	/// Smallest bond a provider must hold to be active.
+	pub min_provider_bond: Balance,
+	/// Blocks between `leave` and the earliest `withdraw_bond`.
+	pub unbonding_period: BlockNumber,
+	/// Base length of a commit window, in blocks (a job's work adds to it).
+	pub commit_window: BlockNumber,
+	/// Length of the reveal window, in blocks.
+	pub reveal_window: BlockNumber,
+	/// Latest deadline a job may set, in blocks from submission.
+	pub max_job_duration: BlockNumber,
+	/// Assignment rounds a job gets before it fails.
+	pub max_attempts: u8,
+	/// Reward minted per unit a job's parameters need, per accepted provider (capped: see
+	/// [`crate::settlement`]).
+	pub reward_per_unit: Balance,
+	/// Most compute reward minted in one block.
+	pub max_reward_per_block: Balance,
+	/// The treasury's share of each payment to a provider.
+	pub treasury_cut: Perbill,
+	/// Share of its bond a provider loses for revealing a rejected result.
+	pub slash_wrong: Perbill,
+	/// Share of its bond a provider loses for not committing or not revealing.
+	pub slash_no_show: Perbill,
+	/// Blocks a finished job stays in storage before it is pruned.
+	pub retention_period: BlockNumber,
+	/// Non-refundable fee of every order.
+	pub submission_fee: Balance,
+	/// Storage deposit per byte a job may occupy.
+	pub deposit_per_byte: Balance,
+}
+
+/// `MarketParams` of a runtime.
+pub type MarketParamsOf<T> = MarketParams<BalanceOf<T>, BlockNumberFor<T>>;
 
 /// The price of a prospective job, as `quote` computes it.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
