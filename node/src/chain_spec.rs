@@ -16,7 +16,9 @@ fn properties() -> Properties {
 }
 
 fn wasm() -> Result<&'static [u8], String> {
-	WASM_BINARY.ok_or_else(|| "the runtime's Wasm binary is not available (built with SKIP_WASM_BUILD?)".to_string())
+	WASM_BINARY.ok_or_else(|| {
+		"the runtime's Wasm binary is not available (built with SKIP_WASM_BUILD?)".to_string()
+	})
 }
 
 /// `--dev`: Alice authors and finalizes alone; sudo is Alice.

@@ -43,8 +43,9 @@ impl FromStr for WorkerChoice {
 		match s {
 			"embedded" => Ok(Self::Embedded),
 			"none" => Ok(Self::None),
-			url if url.starts_with("http://") || url.starts_with("https://") =>
-				Ok(Self::External(url.trim_end_matches('/').to_string())),
+			url if url.starts_with("http://") || url.starts_with("https://") => {
+				Ok(Self::External(url.trim_end_matches('/').to_string()))
+			},
 			other => Err(format!("expected `embedded`, `none` or an http(s) URL, got `{other}`")),
 		}
 	}
@@ -115,7 +116,11 @@ pub async fn start_worker<B: sp_runtime::traits::Block, BE: Backend<B>>(
 				if !matches!(args.compute_worker, WorkerChoice::Embedded) {
 					log::info!("🧮 Compute jobs go to the worker at {url}");
 				}
-				storage.set(sp_offchain::STORAGE_PREFIX, WORKER_URL_KEY, &url.as_bytes().to_vec().encode());
+				storage.set(
+					sp_offchain::STORAGE_PREFIX,
+					WORKER_URL_KEY,
+					&url.as_bytes().to_vec().encode(),
+				);
 			},
 			None => storage.remove(sp_offchain::STORAGE_PREFIX, WORKER_URL_KEY),
 		},
@@ -142,7 +147,7 @@ pub fn insert_dev_compute_keys(
 		}
 	}
 	if !matches!(chain_type, ChainType::Development | ChainType::Local) {
-		return Ok(())
+		return Ok(());
 	}
 	for seed in seeds {
 		let public = keystore

@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use crucible_runtime::{
-	configs::{MaxDeviceClasses, MaxReplicas},
+	configs::{MarketError, MaxDeviceClasses, MaxReplicas},
 	opaque::Block,
 	AccountId, Balance, BlockNumber,
 };
@@ -237,7 +237,10 @@ fn job_view(id: JobId, j: Job<AccountId, Balance, BlockNumber, MaxReplicas>) -> 
 	}
 }
 
-fn provider_view(who: AccountId, p: ProviderInfo<Balance, BlockNumber, MaxDeviceClasses>) -> ProviderView {
+fn provider_view(
+	who: AccountId,
+	p: ProviderInfo<Balance, BlockNumber, MaxDeviceClasses>,
+) -> ProviderView {
 	let (status, unlock_at) = match p.status {
 		ProviderStatus::Active => ("Active", None),
 		ProviderStatus::Suspended => ("Suspended", None),
@@ -247,7 +250,11 @@ fn provider_view(who: AccountId, p: ProviderInfo<Balance, BlockNumber, MaxDevice
 		account: who.to_ss58check(),
 		bond: p.bond.to_string(),
 		compute_key: hex(p.compute_key.as_ref()),
-		device_classes: p.device_classes.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect(),
+		device_classes: p
+			.device_classes
+			.iter()
+			.map(|c| String::from_utf8_lossy(c).into_owned())
+			.collect(),
 		status: status.into(),
 		unlock_at,
 		reputation: p.reputation,
@@ -258,7 +265,15 @@ fn provider_view(who: AccountId, p: ProviderInfo<Balance, BlockNumber, MaxDevice
 impl<C> ComputeApiServer for Compute<C>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: ComputeMarketRuntimeApi<Block, AccountId, Balance, BlockNumber, MaxReplicas, MaxDeviceClasses>,
+	C::Api: ComputeMarketRuntimeApi<
+		Block,
+		AccountId,
+		Balance,
+		BlockNumber,
+		MaxReplicas,
+		MaxDeviceClasses,
+		MarketError,
+	>,
 {
 	fn job(&self, job: JobId, at: Option<BlockHash>) -> RpcResult<Option<JobView>> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
@@ -281,9 +296,14 @@ where
 		price_per_unit: String,
 		at: Option<BlockHash>,
 	) -> RpcResult<QuoteView> {
-		let price: Balance =
-			price_per_unit.parse().map_err(|e| invalid(format!("pricePerUnit `{price_per_unit}`: {e}")))?;
-		let dims = params.dims.clone().try_into().map_err(|_| invalid("dims: too many dimensions"))?;
+		let price: Balance = price_per_unit
+			.parse()
+			.map_err(|e| invalid(format!("pricePerUnit `{price_per_unit}`: {e}")))?;
+		let dims = params
+			.dims
+			.clone()
+			.try_into()
+			.map_err(|_| invalid("dims: too many dimensions"))?;
 		let chain_params = JobParams {
 			seed: bytes32(&params.seed, "seed")?,
 			dims,
@@ -305,7 +325,11 @@ where
 				deposit: q.deposit.to_string(),
 				commit_window: q.commit_window,
 			}),
-			Err(e) => Err(ErrorObject::owned(1001, "the chain would refuse this order", Some(format!("{e:?}")))),
+			Err(e) => Err(ErrorObject::owned(
+				1001,
+				"the chain would refuse this order",
+				Some(format!("{e:?}")),
+			)),
 		}
 	}
 

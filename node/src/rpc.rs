@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crucible_runtime::{
-	configs::{MaxDeviceClasses, MaxReplicas},
+	configs::{MarketError, MaxDeviceClasses, MaxReplicas},
 	opaque::Block,
 	AccountId, Balance, BlockNumber, Nonce,
 };
@@ -43,11 +43,12 @@ where
 			BlockNumber,
 			MaxReplicas,
 			MaxDeviceClasses,
+			MarketError,
 		> + BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
-	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use crate::compute_rpc::{Compute, ComputeApiServer};
+	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());

@@ -1,9 +1,6 @@
 //! OpenCL platform and device discovery, the device class, and the program cache.
 
-use std::{
-	collections::HashMap,
-	sync::Mutex,
-};
+use std::{collections::HashMap, sync::Mutex};
 
 use ocl::{enums::DeviceInfo, flags::DeviceType, Context, Platform, Program, Queue};
 
@@ -27,7 +24,7 @@ impl std::str::FromStr for DeviceChoice {
 	type Err = String;
 	fn from_str(s: &str) -> Result<Self, String> {
 		if s == "auto" {
-			return Ok(Self::Auto)
+			return Ok(Self::Auto);
 		}
 		let (p, d) = s.split_once(':').ok_or("expected `auto` or `PLATFORM:DEVICE`, e.g. 0:0")?;
 		Ok(Self::Index {
@@ -72,7 +69,9 @@ fn kind_of(d: &ocl::Device) -> String {
 	match d.info(DeviceInfo::Type) {
 		Ok(ocl::enums::DeviceInfoResult::Type(t)) if t.contains(DeviceType::GPU) => "GPU".into(),
 		Ok(ocl::enums::DeviceInfoResult::Type(t)) if t.contains(DeviceType::CPU) => "CPU".into(),
-		Ok(ocl::enums::DeviceInfoResult::Type(t)) if t.contains(DeviceType::ACCELERATOR) => "ACCELERATOR".into(),
+		Ok(ocl::enums::DeviceInfoResult::Type(t)) if t.contains(DeviceType::ACCELERATOR) => {
+			"ACCELERATOR".into()
+		},
 		_ => "OTHER".into(),
 	}
 }
@@ -86,7 +85,13 @@ pub fn list() -> Vec<DeviceSummary> {
 				Ok(ocl::enums::DeviceInfoResult::MaxComputeUnits(n)) => n,
 				_ => 0,
 			};
-			out.push(DeviceSummary { platform: pi, device: di, kind: kind_of(&d), class: device_class(&d), compute_units });
+			out.push(DeviceSummary {
+				platform: pi,
+				device: di,
+				kind: kind_of(&d),
+				class: device_class(&d),
+				compute_units,
+			});
 		}
 	}
 	out
@@ -116,26 +121,29 @@ impl Device {
 		let _guard = DISCOVERY.lock().unwrap_or_else(|e| e.into_inner());
 		let platforms = Platform::list();
 		if platforms.is_empty() {
-			return Err(WorkerError::NoDevice("no OpenCL platform (install an ICD, e.g. pocl-opencl-icd)".into()))
+			return Err(WorkerError::NoDevice(
+				"no OpenCL platform (install an ICD, e.g. pocl-opencl-icd)".into(),
+			));
 		}
 		let (platform, device) = match choice {
 			DeviceChoice::Index { platform, device } => {
 				let p = *platforms
 					.get(platform)
 					.ok_or_else(|| WorkerError::NoDevice(format!("no platform {platform}")))?;
-				let d = ocl::Device::list_all(p)?
-					.get(device)
-					.copied()
-					.ok_or_else(|| WorkerError::NoDevice(format!("no device {device} on platform {platform}")))?;
+				let d = ocl::Device::list_all(p)?.get(device).copied().ok_or_else(|| {
+					WorkerError::NoDevice(format!("no device {device} on platform {platform}"))
+				})?;
 				(p, d)
 			},
 			DeviceChoice::Auto => {
 				let mut found = None;
 				'kinds: for kind in [DeviceType::GPU, DeviceType::CPU, DeviceType::ALL] {
 					for p in &platforms {
-						if let Some(d) = ocl::Device::list(p, Some(kind)).unwrap_or_default().first() {
+						if let Some(d) =
+							ocl::Device::list(p, Some(kind)).unwrap_or_default().first()
+						{
 							found = Some((*p, *d));
-							break 'kinds
+							break 'kinds;
 						}
 					}
 				}
@@ -157,9 +165,12 @@ impl Device {
 	/// The program of `kernel`, built once per kernel hash and cached.
 	pub fn program(&self, kernel: &dyn Kernel) -> Result<Program, WorkerError> {
 		let hash = kernel.kernel_hash();
-		let mut cache = self.programs.lock().map_err(|_| WorkerError::OpenCl("program cache poisoned".into()))?;
+		let mut cache = self
+			.programs
+			.lock()
+			.map_err(|_| WorkerError::OpenCl("program cache poisoned".into()))?;
 		if let Some(p) = cache.get(&hash) {
-			return Ok(p.clone())
+			return Ok(p.clone());
 		}
 		let program = Program::builder()
 			.src(kernel.source())

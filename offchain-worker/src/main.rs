@@ -17,26 +17,34 @@ fn main() -> ExitCode {
 		Some("serve") => serve(&args[1..]),
 		Some("kernels") => {
 			for k in kernels::library() {
-				println!("{:<18} 0x{}  {}", k.name(), hex::encode(k.kernel_hash()), k.describe_params());
+				println!(
+					"{:<18} 0x{}  {}",
+					k.name(),
+					hex::encode(k.kernel_hash()),
+					k.describe_params()
+				);
 			}
 			ExitCode::SUCCESS
 		},
 		Some("devices") => {
 			for d in device::list() {
-				println!("{}:{}  {:<4} {:>3} CUs  {}", d.platform, d.device, d.kind, d.compute_units, d.class);
+				println!(
+					"{}:{}  {:<4} {:>3} CUs  {}",
+					d.platform, d.device, d.kind, d.compute_units, d.class
+				);
 			}
 			ExitCode::SUCCESS
 		},
 		Some("run") if args.len() >= 3 => {
 			let Some(kernel) = kernels::by_name(&args[1]) else {
 				eprintln!("unknown kernel `{}`; see `crucible-worker kernels`", args[1]);
-				return ExitCode::from(2)
+				return ExitCode::from(2);
 			};
 			let params: JobParams = match serde_json::from_str(&args[2]) {
 				Ok(p) => p,
 				Err(e) => {
 					eprintln!("invalid params: {e}");
-					return ExitCode::from(2)
+					return ExitCode::from(2);
 				},
 			};
 			let mut choice = device::DeviceChoice::Auto;
@@ -47,7 +55,9 @@ fn main() -> ExitCode {
 				match a.as_str() {
 					"--reference" => reference = true,
 					"--png" => match rest.next() {
-						Some(p) if kernel.name() == "mandelbrot-fixed" => png_path = Some(p.clone()),
+						Some(p) if kernel.name() == "mandelbrot-fixed" => {
+							png_path = Some(p.clone())
+						},
 						_ => return usage(),
 					},
 					"--device" => match rest.next().map(|s| s.parse()) {
@@ -61,17 +71,26 @@ fn main() -> ExitCode {
 			let result = if reference {
 				kernel.reference(&params).map(|o| (o, "rust-reference".to_string()))
 			} else {
-				device::Device::open(choice).and_then(|d| d.run(kernel.as_ref(), &params).map(|o| (o, d.class.clone())))
+				device::Device::open(choice)
+					.and_then(|d| d.run(kernel.as_ref(), &params).map(|o| (o, d.class.clone())))
 			};
 			match result {
 				Ok((out, class)) => {
 					if let Some(path) = &png_path {
 						let written = std::fs::File::create(path)
-							.map_err(|e| crucible_worker::WorkerError::InvalidParams(format!("{path}: {e}")))
-							.and_then(|f| kernels::mandelbrot::write_png(&params, &out.bytes, std::io::BufWriter::new(f)));
+							.map_err(|e| {
+								crucible_worker::WorkerError::InvalidParams(format!("{path}: {e}"))
+							})
+							.and_then(|f| {
+								kernels::mandelbrot::write_png(
+									&params,
+									&out.bytes,
+									std::io::BufWriter::new(f),
+								)
+							});
 						if let Err(e) = written {
 							eprintln!("error: {e}");
-							return ExitCode::FAILURE
+							return ExitCode::FAILURE;
 						}
 					}
 					println!(
@@ -108,46 +127,57 @@ fn serve(args: &[String]) -> ExitCode {
 			"--metrics" => value.parse().map(|a| config.metrics = Some(a)).is_ok(),
 			"--device" => value.parse().map(|d| config.device = d).is_ok(),
 			"--queue" => value.parse().map(|q| config.max_queue = q).is_ok(),
-			"--timeout-secs" => value.parse().map(|s| config.job_timeout = std::time::Duration::from_secs(s)).is_ok(),
+			"--timeout-secs" => value
+				.parse()
+				.map(|s| config.job_timeout = std::time::Duration::from_secs(s))
+				.is_ok(),
 			_ => false,
 		};
 		if !ok {
 			eprintln!("bad value for {flag}: {value}");
-			return usage()
+			return usage();
 		}
 	}
 	let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
 		Ok(rt) => rt,
 		Err(e) => {
 			eprintln!("error: {e}");
-			return ExitCode::FAILURE
+			return ExitCode::FAILURE;
 		},
 	};
 	rt.block_on(async move {
 		// Install the signal handlers before the OpenCL runtime starts its threads.
-		let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+		let mut term =
+			match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+				Ok(t) => t,
+				Err(e) => {
+					eprintln!("error: {e}");
+					return ExitCode::FAILURE;
+				},
+			};
+		let mut int = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+		{
 			Ok(t) => t,
 			Err(e) => {
 				eprintln!("error: {e}");
-				return ExitCode::FAILURE
-			},
-		};
-		let mut int = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
-			Ok(t) => t,
-			Err(e) => {
-				eprintln!("error: {e}");
-				return ExitCode::FAILURE
+				return ExitCode::FAILURE;
 			},
 		};
 		let svc = match crucible_worker::service::start(config.clone()).await {
 			Ok(s) => s,
 			Err(e) => {
 				eprintln!("error: {e}");
-				return ExitCode::FAILURE
+				return ExitCode::FAILURE;
 			},
 		};
 		let h = svc.worker.health();
-		println!("crucible-worker {} serving JSON-RPC on http://{} (device: {}, {})", env!("CARGO_PKG_VERSION"), svc.local_addr, h.device_class, h.device_kind);
+		println!(
+			"crucible-worker {} serving JSON-RPC on http://{} (device: {}, {})",
+			env!("CARGO_PKG_VERSION"),
+			svc.local_addr,
+			h.device_class,
+			h.device_kind
+		);
 		if let Some(m) = config.metrics {
 			println!("Prometheus metrics on http://{m}/metrics");
 		}

@@ -11,7 +11,8 @@
 //! | `worker_health` | — | [`Health`] |
 //! | `worker_devices` | — | the machine's OpenCL devices |
 //!
-//! Errors carry codes: −32602 invalid parameters, −32001 unknown kernel, −32002 job too large,
+//! Errors carry the codes of [`crucible_primitives::worker_rpc`], which the chain's offchain
+//! worker reads too: −32602 invalid parameters, −32001 unknown kernel, −32002 job too large,
 //! −32003 queue full, −32004 unknown ticket or digest, −32005 not finished yet.
 
 use std::{
@@ -24,6 +25,9 @@ use std::{
 	time::{Duration, Instant},
 };
 
+use crucible_primitives::worker_rpc::{
+	INTERNAL, INVALID_PARAMS, NOT_FINISHED, QUEUE_FULL, TOO_LARGE, UNKNOWN_KERNEL, UNKNOWN_TICKET,
+};
 use jsonrpsee::{
 	server::{Server, ServerHandle},
 	types::{ErrorObject, ErrorObjectOwned},
@@ -166,7 +170,10 @@ impl Metrics {
 	fn new(registry: &Registry) -> Result<Self, substrate_prometheus_endpoint::PrometheusError> {
 		Ok(Self {
 			jobs: register(
-				CounterVec::new(Opts::new("crucible_worker_jobs_total", "Jobs by final state"), &["state"])?,
+				CounterVec::new(
+					Opts::new("crucible_worker_jobs_total", "Jobs by final state"),
+					&["state"],
+				)?,
 				registry,
 			)?,
 			seconds: register(
@@ -178,7 +185,13 @@ impl Metrics {
 				registry,
 			)?,
 			bytes: register(
-				CounterVec::new(Opts::new("crucible_worker_output_bytes_total", "Output bytes produced, by kernel"), &["kernel"])?,
+				CounterVec::new(
+					Opts::new(
+						"crucible_worker_output_bytes_total",
+						"Output bytes produced, by kernel",
+					),
+					&["kernel"],
+				)?,
 				registry,
 			)?,
 		})
@@ -206,10 +219,10 @@ fn rpc_error(code: i32, msg: impl Into<String>) -> ErrorObjectOwned {
 impl From<WorkerError> for ErrorObjectOwned {
 	fn from(e: WorkerError) -> Self {
 		let code = match e {
-			WorkerError::InvalidParams(_) => -32602,
-			WorkerError::UnknownKernel(_) => -32001,
-			WorkerError::TooLarge { .. } => -32002,
-			_ => -32000,
+			WorkerError::InvalidParams(_) => INVALID_PARAMS,
+			WorkerError::UnknownKernel(_) => UNKNOWN_KERNEL,
+			WorkerError::TooLarge { .. } => TOO_LARGE,
+			_ => INTERNAL,
 		};
 		rpc_error(code, e.to_string())
 	}
@@ -218,21 +231,22 @@ impl From<WorkerError> for ErrorObjectOwned {
 impl Worker {
 	/// Queue a job; refused with a typed error before anything is allocated.
 	pub fn submit(&self, kernel: &str, params: JobParams) -> Result<u64, ErrorObjectOwned> {
-		let kernel: Arc<dyn Kernel> =
-			kernels::by_name(kernel).ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?.into();
+		let kernel: Arc<dyn Kernel> = kernels::by_name(kernel)
+			.ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?
+			.into();
 		let work = kernel.validate(&params)?;
 		if work > self.config.max_work {
-			return Err(WorkerError::TooLarge { work, bound: self.config.max_work }.into())
+			return Err(WorkerError::TooLarge { work, bound: self.config.max_work }.into());
 		}
-		let mut queue = self.queue.lock().map_err(|_| rpc_error(-32000, "queue poisoned"))?;
+		let mut queue = self.queue.lock().map_err(|_| rpc_error(INTERNAL, "queue poisoned"))?;
 		if queue.len() >= self.config.max_queue {
 			self.metrics.jobs.with_label_values(&["rejected"]).inc();
-			return Err(rpc_error(-32003, format!("queue full ({} jobs waiting)", queue.len())))
+			return Err(rpc_error(QUEUE_FULL, format!("queue full ({} jobs waiting)", queue.len())));
 		}
 		let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
 		self.jobs
 			.lock()
-			.map_err(|_| rpc_error(-32000, "jobs poisoned"))?
+			.map_err(|_| rpc_error(INTERNAL, "jobs poisoned"))?
 			.insert(ticket, Job { kernel, params, state: State::Queued });
 		queue.push_back(ticket);
 		self.wake.notify_one();
@@ -241,8 +255,10 @@ impl Worker {
 
 	/// A job's state.
 	pub fn status(&self, ticket: u64) -> Result<StatusView, ErrorObjectOwned> {
-		let jobs = self.jobs.lock().map_err(|_| rpc_error(-32000, "jobs poisoned"))?;
-		let job = jobs.get(&ticket).ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
+		let jobs = self.jobs.lock().map_err(|_| rpc_error(INTERNAL, "jobs poisoned"))?;
+		let job = jobs
+			.get(&ticket)
+			.ok_or_else(|| rpc_error(UNKNOWN_TICKET, format!("unknown ticket {ticket}")))?;
 		Ok(match &job.state {
 			State::Queued => StatusView { state: "queued".into(), error: None },
 			State::Running => StatusView { state: "running".into(), error: None },
@@ -253,12 +269,14 @@ impl Worker {
 
 	/// A finished job's result.
 	pub fn result(&self, ticket: u64) -> Result<JobResultView, ErrorObjectOwned> {
-		let jobs = self.jobs.lock().map_err(|_| rpc_error(-32000, "jobs poisoned"))?;
-		let job = jobs.get(&ticket).ok_or_else(|| rpc_error(-32004, format!("unknown ticket {ticket}")))?;
+		let jobs = self.jobs.lock().map_err(|_| rpc_error(INTERNAL, "jobs poisoned"))?;
+		let job = jobs
+			.get(&ticket)
+			.ok_or_else(|| rpc_error(UNKNOWN_TICKET, format!("unknown ticket {ticket}")))?;
 		match &job.state {
 			State::Done(r) => Ok(r.clone()),
-			State::Failed(e) => Err(rpc_error(-32000, format!("job failed: {e}"))),
-			_ => Err(rpc_error(-32005, "not finished yet")),
+			State::Failed(e) => Err(rpc_error(INTERNAL, format!("job failed: {e}"))),
+			_ => Err(rpc_error(NOT_FINISHED, "not finished yet")),
 		}
 	}
 
@@ -267,13 +285,13 @@ impl Worker {
 		let bytes = hex::decode(digest.trim_start_matches("0x"))
 			.ok()
 			.and_then(|b| <[u8; 32]>::try_from(b).ok())
-			.ok_or_else(|| rpc_error(-32602, "digest must be 32 bytes of hex"))?;
-		let outputs = self.outputs.lock().map_err(|_| rpc_error(-32000, "outputs poisoned"))?;
+			.ok_or_else(|| rpc_error(INVALID_PARAMS, "digest must be 32 bytes of hex"))?;
+		let outputs = self.outputs.lock().map_err(|_| rpc_error(INTERNAL, "outputs poisoned"))?;
 		outputs
 			.0
 			.get(&bytes)
 			.map(|o| format!("0x{}", hex::encode(o)))
-			.ok_or_else(|| rpc_error(-32004, "no retained output with this digest"))
+			.ok_or_else(|| rpc_error(UNKNOWN_TICKET, "no retained output with this digest"))
 	}
 
 	/// Health and load.
@@ -301,10 +319,10 @@ impl Worker {
 				let Ok(mut queue) = self.queue.lock() else { return };
 				loop {
 					if self.stopping.load(Ordering::Relaxed) {
-						return
+						return;
 					}
 					if let Some(t) = queue.pop_front() {
-						break t
+						break t;
 					}
 					queue = match self.wake.wait_timeout(queue, Duration::from_millis(200)) {
 						Ok((q, _)) => q,
@@ -319,14 +337,16 @@ impl Worker {
 				(job.kernel.clone(), job.params.clone())
 			};
 			let started = Instant::now();
-			let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| device.run(kernel.as_ref(), &params)))
-				.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into())));
+			let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+				device.run(kernel.as_ref(), &params)
+			}))
+			.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into())));
 			let seconds = started.elapsed().as_secs_f64();
 			let timed_out = started.elapsed() > self.config.job_timeout;
 			let state = match outcome {
-				Ok(_) if timed_out => {
-					State::Failed(WorkerError::Timeout(self.config.job_timeout.as_millis() as u64).to_string())
-				},
+				Ok(_) if timed_out => State::Failed(
+					WorkerError::Timeout(self.config.job_timeout.as_millis() as u64).to_string(),
+				),
 				#[allow(unused_mut)]
 				Ok(mut out) => {
 					#[cfg(feature = "byzantine")]
@@ -339,7 +359,10 @@ impl Worker {
 					}
 					let digest = out.digest();
 					self.metrics.seconds.with_label_values(&[kernel.name()]).observe(seconds);
-					self.metrics.bytes.with_label_values(&[kernel.name()]).inc_by(out.bytes.len() as u64);
+					self.metrics
+						.bytes
+						.with_label_values(&[kernel.name()])
+						.inc_by(out.bytes.len() as u64);
 					let view = JobResultView {
 						kernel: kernel.name().into(),
 						kernel_hash: format!("0x{}", hex::encode(kernel.kernel_hash())),
@@ -374,7 +397,9 @@ impl Worker {
 
 	/// Keep at most `retain` finished jobs and outputs, oldest dropped first.
 	fn forget_old(&self) {
-		let (Ok(mut outputs), Ok(mut jobs)) = (self.outputs.lock(), self.jobs.lock()) else { return };
+		let (Ok(mut outputs), Ok(mut jobs)) = (self.outputs.lock(), self.jobs.lock()) else {
+			return;
+		};
 		while outputs.1.len() > self.config.retain {
 			if let Some((digest, ticket)) = outputs.1.pop_front() {
 				outputs.0.remove(&digest);
@@ -437,7 +462,8 @@ fn first_ticket() -> u64 {
 pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError> {
 	let device = Device::open(config.device)?;
 	let registry = Registry::new();
-	let metrics = Metrics::new(&registry).map_err(|e| WorkerError::OpenCl(format!("metrics: {e}")))?;
+	let metrics =
+		Metrics::new(&registry).map_err(|e| WorkerError::OpenCl(format!("metrics: {e}")))?;
 	let worker = Arc::new(Worker {
 		device_class: device.class.clone(),
 		device_kind: device.kind.clone(),
@@ -506,7 +532,9 @@ pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError>
 	module
 		.register_method("worker_health", |_, w, _| Ok::<_, ErrorObjectOwned>(w.health()))
 		.map_err(reg)?;
-	module.register_method("worker_devices", |_, _, _| device::list()).map_err(reg)?;
+	module
+		.register_method("worker_devices", |_, _, _| device::list())
+		.map_err(reg)?;
 
 	let server = Server::builder()
 		.build(config.listen)

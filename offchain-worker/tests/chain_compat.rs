@@ -2,7 +2,11 @@
 //! own on-chain check, and its kernel hashes are `blake2_256` of the sources, as the registry
 //! stores them.
 
-use crucible_worker::{blake2_256, device::{Device, DeviceChoice}, kernels, JobParams};
+use crucible_worker::{
+	blake2_256,
+	device::{Device, DeviceChoice},
+	kernels, JobParams,
+};
 use frame_support::BoundedVec;
 
 #[test]
@@ -11,7 +15,11 @@ fn hash_search_output_passes_the_pallets_on_chain_check() {
 	for (i, t0) in [0x40u8, 0x10, 0x04].into_iter().enumerate() {
 		let mut target = [0u8; 32];
 		target[0] = t0;
-		let p = JobParams { seed: blake2_256(&[i as u8, 42]), dims: vec![200_000], target: Some(target) };
+		let p = JobParams {
+			seed: blake2_256(&[i as u8, 42]),
+			dims: vec![200_000],
+			target: Some(target),
+		};
 		let out = device.run(&kernels::HashSearch, &p).unwrap();
 		let chain_params = pallet_compute_market::JobParams {
 			seed: p.seed,
@@ -70,9 +78,13 @@ fn offchain_worker_requests_and_worker_results_agree() {
 		target: Some([0x10; 32]),
 	};
 	let (kernel, params): (String, JobParams) =
-		serde_json::from_str(&submit_params(b"mandelbrot-fixed", &chain)).expect("the worker parses it");
+		serde_json::from_str(&submit_params(b"mandelbrot-fixed", &chain))
+			.expect("the worker parses it");
 	assert_eq!(kernel, "mandelbrot-fixed");
-	assert_eq!(params, JobParams { seed: chain.seed, dims: vec![64, 48, 100], target: chain.target });
+	assert_eq!(
+		params,
+		JobParams { seed: chain.seed, dims: vec![64, 48, 100], target: chain.target }
+	);
 
 	let k = kernels::by_name("mandelbrot-fixed").unwrap();
 	let out = k.reference(&JobParams { target: None, ..params }).unwrap();
@@ -87,7 +99,8 @@ fn offchain_worker_requests_and_worker_results_agree() {
 		seconds: 0.5,
 	};
 	let json = serde_json::to_value(&view).unwrap();
-	let computed = parse_result(&json, &sp_core::H256(k.kernel_hash()), [9; 32]).expect("the chain side parses it");
+	let computed = parse_result(&json, &sp_core::H256(k.kernel_hash()), [9; 32])
+		.expect("the chain side parses it");
 	assert_eq!(computed.output_digest.0, out.digest());
 	assert_eq!(computed.small_output, out.small);
 	assert_eq!(computed.device_class, b"Vendor/Device/1.0".to_vec());
@@ -108,7 +121,10 @@ fn every_job_the_chain_admits_the_worker_runs() {
 	assert_eq!(ServiceConfig::default().max_work, MAX_WORK);
 	assert_eq!(MAX_WORK, crucible_primitives::MAX_WORK);
 	let mut admitted = 0;
-	for (w, k) in crucible_runtime::genesis_config_presets::builtin_workloads().iter().zip(kernels::library()) {
+	for (w, k) in crucible_runtime::genesis_config_presets::builtin_workloads()
+		.iter()
+		.zip(kernels::library())
+	{
 		let mins: Vec<u32> = w.schema.dims.iter().map(|d| d.min).collect();
 		let maxs: Vec<u32> = w.schema.dims.iter().map(|d| d.max).collect();
 		let mut candidates = vec![mins.clone(), maxs.clone()];
@@ -140,10 +156,20 @@ fn every_job_the_chain_admits_the_worker_runs() {
 			let Ok(chain_work) = Pallet::<Runtime>::work_of(w, &chain) else { continue };
 			admitted += 1;
 			let p = JobParams { seed: [0; 32], dims: dims.clone(), target: chain.target };
-			let work = k.validate(&p).unwrap_or_else(|e| panic!("{} refuses {dims:?}: {e}", k.name()));
-			assert!(work <= MAX_WORK, "{} {dims:?}: the worker's work {work} is beyond its bound", k.name());
+			let work =
+				k.validate(&p).unwrap_or_else(|e| panic!("{} refuses {dims:?}: {e}", k.name()));
+			assert!(
+				work <= MAX_WORK,
+				"{} {dims:?}: the worker's work {work} is beyond its bound",
+				k.name()
+			);
 			let factor = if k.name() == "merkle-root" { 2 } else { 1 };
-			assert_eq!(work, chain_work * factor, "{} {dims:?}: the chain and the worker measure work alike", k.name());
+			assert_eq!(
+				work,
+				chain_work * factor,
+				"{} {dims:?}: the chain and the worker measure work alike",
+				k.name()
+			);
 		}
 	}
 	assert!(admitted >= 15, "{admitted}");

@@ -24,7 +24,13 @@ fn check(kernel: &dyn Kernel, p: &JobParams) {
 	let native = kernel.native_parallel(p).expect("native runs");
 	let opencl = device().run(kernel, p).expect("OpenCL runs");
 	assert_eq!(native, reference, "{} native ≠ reference for {:?}", kernel.name(), p.dims);
-	assert_eq!(opencl.bytes, reference.bytes, "{} OpenCL ≠ reference for {:?}", kernel.name(), p.dims);
+	assert_eq!(
+		opencl.bytes,
+		reference.bytes,
+		"{} OpenCL ≠ reference for {:?}",
+		kernel.name(),
+		p.dims
+	);
 	assert_eq!(opencl.small, reference.small);
 	assert!(opencl.small.len() <= kernels::MAX_SMALL_OUTPUT);
 }
@@ -38,7 +44,13 @@ fn target_with_first_byte(b: u8) -> [u8; 32] {
 #[test]
 fn hash_search_matches_reference_and_the_chain_layout() {
 	let k = kernels::HashSearch;
-	for (seed, range, t0) in [(1, 1, 0xff), (2, 1000, 0x10), (3, 3 * (1 << 20) + 7, 0x00), (4, 5000, 0x01), (5, 100_000, 0x02)] {
+	for (seed, range, t0) in [
+		(1, 1, 0xff),
+		(2, 1000, 0x10),
+		(3, 3 * (1 << 20) + 7, 0x00),
+		(4, 5000, 0x01),
+		(5, 100_000, 0x02),
+	] {
 		let p = params(seed, &[range], Some(target_with_first_byte(t0)));
 		check(&k, &p);
 	}
@@ -80,7 +92,10 @@ fn matmul_is_a_real_product_mod_p() {
 #[test]
 fn mandelbrot_matches_reference() {
 	let k = kernels::Mandelbrot;
-	for (i, dims) in [[1, 1, 1], [7, 5, 50], [64, 48, 256], [257, 129, 1000], [33, 1, 65535]].iter().enumerate() {
+	for (i, dims) in [[1, 1, 1], [7, 5, 50], [64, 48, 256], [257, 129, 1000], [33, 1, 65535]]
+		.iter()
+		.enumerate()
+	{
 		check(&k, &params(i as u8, dims, None));
 	}
 	// Points of the main cardioid never escape; far points escape at once.
@@ -97,7 +112,9 @@ fn merkle_matches_reference() {
 	// One leaf: the root is that leaf's hash.
 	let p = params(1, &[1], None);
 	let s = kernels::seed64(&p.seed);
-	let leaf: Vec<u8> = (0..4).flat_map(|j| kernels::splitmix64(s.wrapping_add(j)).to_le_bytes()).collect();
+	let leaf: Vec<u8> = (0..4)
+		.flat_map(|j| kernels::splitmix64(s.wrapping_add(j)).to_le_bytes())
+		.collect();
 	assert_eq!(k.reference(&p).unwrap().bytes, blake2_256(&leaf).to_vec());
 }
 
@@ -126,7 +143,12 @@ fn invalid_params_are_refused_before_allocation() {
 		(Box::new(kernels::PrefixSum), params(1, &[u32::MAX], None)),
 	];
 	for (k, p) in cases {
-		assert!(matches!(k.validate(&p), Err(WorkerError::InvalidParams(_))), "{} {:?}", k.name(), p);
+		assert!(
+			matches!(k.validate(&p), Err(WorkerError::InvalidParams(_))),
+			"{} {:?}",
+			k.name(),
+			p
+		);
 		assert!(matches!(device().run(k.as_ref(), &p), Err(WorkerError::InvalidParams(_))));
 		assert!(matches!(k.reference(&p), Err(WorkerError::InvalidParams(_))));
 	}
@@ -163,7 +185,10 @@ fn mandelbrot_renders_as_a_png_of_its_escape_counts() {
 		let i = u16::from_le_bytes([b[0], b[1]]) as u32;
 		assert_eq!(*px == 0, i >= 50, "black exactly where the point never escapes");
 	}
-	assert!(buf.iter().any(|&v| v == 0) && buf.iter().any(|&v| v > 0), "both inside and outside in view");
+	assert!(
+		buf.iter().any(|&v| v == 0) && buf.iter().any(|&v| v > 0),
+		"both inside and outside in view"
+	);
 	// An output of the wrong size is refused.
 	assert!(write_png(&p, &out.bytes[2..], &mut Vec::new()).is_err());
 }

@@ -31,17 +31,26 @@ fn call<T: DeserializeOwned>(addr: SocketAddr, method: &str, params: Value) -> R
 	let json_start = resp.find("\r\n\r\n").map(|i| i + 4).ok_or(-1)?;
 	let v: Value = serde_json::from_str(&resp[json_start..]).map_err(|_| -1)?;
 	if let Some(e) = v.get("error") {
-		return Err(e["code"].as_i64().unwrap_or(-1) as i32)
+		return Err(e["code"].as_i64().unwrap_or(-1) as i32);
 	}
 	serde_json::from_value(v["result"].clone()).map_err(|_| -1)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-	tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+	tokio::runtime::Builder::new_multi_thread()
+		.worker_threads(2)
+		.enable_all()
+		.build()
+		.unwrap()
 }
 
 fn config() -> ServiceConfig {
-	ServiceConfig { listen: "127.0.0.1:0".parse().unwrap(), max_queue: 4, max_work: 1 << 32, ..Default::default() }
+	ServiceConfig {
+		listen: "127.0.0.1:0".parse().unwrap(),
+		max_queue: 4,
+		max_work: 1 << 32,
+		..Default::default()
+	}
 }
 
 fn p(dims: &[u32]) -> JobParams {
@@ -52,7 +61,7 @@ fn wait_done(addr: SocketAddr, ticket: u64) -> StatusView {
 	for _ in 0..600 {
 		let s: StatusView = call(addr, "worker_status", json!([ticket])).unwrap();
 		if s.state == "done" || s.state == "failed" {
-			return s
+			return s;
 		}
 		std::thread::sleep(Duration::from_millis(50));
 	}
@@ -84,7 +93,11 @@ fn jobs_run_over_json_rpc_and_match_the_reference() {
 	// Typed errors, nothing queued.
 	assert_eq!(call::<u64>(a, "worker_submit", json!(["no-such-kernel", params])), Err(-32001));
 	assert_eq!(call::<u64>(a, "worker_submit", json!(["merkle-root", p(&[0])])), Err(-32602));
-	assert_eq!(call::<u64>(a, "worker_submit", json!(["matmul-modp", p(&[4096])])), Err(-32002), "4096³ > 2^32");
+	assert_eq!(
+		call::<u64>(a, "worker_submit", json!(["matmul-modp", p(&[4096])])),
+		Err(-32002),
+		"4096³ > 2^32"
+	);
 	assert_eq!(call::<StatusView>(a, "worker_status", json!([999_999u64])), Err(-32004));
 	assert_eq!(call::<JobResultView>(a, "worker_result", json!([999_999u64])), Err(-32004));
 
@@ -97,7 +110,7 @@ fn jobs_run_over_json_rpc_and_match_the_reference() {
 			Ok(t) => tickets.push(t),
 			Err(code) => {
 				full_err = Some(code);
-				break
+				break;
 			},
 		}
 	}
@@ -114,7 +127,12 @@ fn jobs_run_over_json_rpc_and_match_the_reference() {
 #[test]
 fn a_job_past_its_timeout_is_reported_and_the_worker_stays_healthy() {
 	let rt = runtime();
-	let svc = rt.block_on(service::start(ServiceConfig { job_timeout: Duration::from_millis(1), ..config() })).unwrap();
+	let svc = rt
+		.block_on(service::start(ServiceConfig {
+			job_timeout: Duration::from_millis(1),
+			..config()
+		}))
+		.unwrap();
 	let a = svc.local_addr;
 	let slow = JobParams { seed: blake2_256(b"t"), dims: vec![1 << 21], target: Some([0; 32]) };
 	let t: u64 = call(a, "worker_submit", json!(["hash-search", slow])).unwrap();

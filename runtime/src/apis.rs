@@ -17,10 +17,10 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	configs::{MaxDeviceClasses, MaxReplicas},
-	genesis_config_presets, BlockNumber, AccountId, Aura, Balance, Block, Executive, Grandpa, Historical, InherentDataExt,
-	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	VERSION,
+	configs::{MarketError, MaxDeviceClasses, MaxReplicas},
+	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa,
+	Historical, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
+	System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -49,6 +49,17 @@ impl_runtime_apis! {
 
 		fn metadata_versions() -> Vec<u32> {
 			Runtime::metadata_versions()
+		}
+	}
+
+	/// Pallets' view functions (the compute market's `params`), for clients that read them
+	/// from metadata v16.
+	impl frame_support::view_functions::runtime_api::RuntimeViewFunction<Block> for Runtime {
+		fn execute_view_function(
+			id: frame_support::view_functions::ViewFunctionId,
+			input: Vec<u8>,
+		) -> Result<Vec<u8>, frame_support::view_functions::ViewFunctionDispatchError> {
+			Runtime::execute_view_function(id, input)
 		}
 	}
 
@@ -209,7 +220,7 @@ impl_runtime_apis! {
 	}
 
 	impl pallet_compute_market::runtime_api::ComputeMarketApi<
-		Block, AccountId, Balance, BlockNumber, MaxReplicas, MaxDeviceClasses,
+		Block, AccountId, Balance, BlockNumber, MaxReplicas, MaxDeviceClasses, MarketError,
 	> for Runtime {
 		fn job(job: pallet_compute_market::JobId) -> Option<pallet_compute_market::Job<AccountId, Balance, BlockNumber, MaxReplicas>> {
 			pallet_compute_market::Jobs::<Runtime>::get(job)
@@ -241,8 +252,11 @@ impl_runtime_apis! {
 			units: u32,
 			replicas: u8,
 			price_per_unit: Balance,
-		) -> Result<pallet_compute_market::Quote<Balance>, pallet_compute_market::runtime_api::QuoteError> {
-			pallet_compute_market::Pallet::<Runtime>::quote(workload, &params, units, replicas, price_per_unit)
+		) -> Result<pallet_compute_market::Quote<Balance>, MarketError> {
+			pallet_compute_market::Pallet::<Runtime>::quote_job(None, workload, &params, units, replicas, price_per_unit)
+		}
+		fn params() -> pallet_compute_market::MarketParams<Balance, BlockNumber> {
+			pallet_compute_market::Pallet::<Runtime>::params()
 		}
 	}
 
@@ -257,6 +271,29 @@ impl_runtime_apis! {
 
 		fn preset_names() -> Vec<sp_genesis_builder::PresetId> {
 			genesis_config_presets::preset_names()
+		}
+	}
+
+	/// Upgrade checks (`--features try-runtime` only): the migrations with their pre/post
+	/// checks and every pallet's `try_state`, on a copy of a live chain's state
+	/// (`scripts/upgrade-check.sh` runs them with chopsticks). A failed check panics: that is
+	/// how it reaches the caller.
+	#[cfg(feature = "try-runtime")]
+	impl frame_try_runtime::TryRuntime<Block> for Runtime {
+		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
+			let weight = Executive::try_runtime_upgrade(checks)
+				.unwrap_or_else(|e| panic!("try_runtime_upgrade failed: {e:?}"));
+			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
+		}
+
+		fn execute_block(
+			block: <Block as BlockT>::LazyBlock,
+			state_root_check: bool,
+			signature_check: bool,
+			select: frame_try_runtime::TryStateSelect,
+		) -> Weight {
+			Executive::try_execute_block(block, state_root_check, signature_check, select)
+				.unwrap_or_else(|e| panic!("try_execute_block failed: {e:?}"))
 		}
 	}
 

@@ -10,14 +10,14 @@ pub mod governance;
 pub mod market;
 pub mod staking;
 
-pub use market::{MaxDeviceClasses, MaxReplicas};
+pub use market::{MarketError, MaxDeviceClasses, MaxReplicas};
 
 use crate::{
 	currency::{EXISTENTIAL_DEPOSIT, MICRO_UNITS},
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller,
-	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, Session, System, MAXIMUM_BLOCK_WEIGHT, NORMAL_DISPATCH_RATIO,
-	SESSIONS_PER_ERA, SLOT_DURATION, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
+	RuntimeTask, Session, System, MAXIMUM_BLOCK_WEIGHT, NORMAL_DISPATCH_RATIO, SESSIONS_PER_ERA,
+	SLOT_DURATION, VERSION,
 };
 use frame_support::{
 	derive_impl,
@@ -135,7 +135,8 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type MaxNominators = staking::MaxExposurePageSize;
 	/// Set ids are kept for one bonding period, as long as equivocation reports stay valid.
-	type MaxSetIdSessionEntries = ConstU64<{ staking::BondingDuration::get() as u64 * SESSIONS_PER_ERA as u64 }>;
+	type MaxSetIdSessionEntries =
+		ConstU64<{ staking::BondingDuration::get() as u64 * SESSIONS_PER_ERA as u64 }>;
 	/// Equivocations are proven against `pallet-session`'s historical key-ownership proofs
 	/// and reported to `pallet-offences`, which has staking slash the offender.
 	type KeyOwnerProof = sp_session::MembershipProof;

@@ -323,10 +323,11 @@ pub(crate) mod tests {
 	/// Merge a JSON patch over a base value, as the node does with presets.
 	fn merge(base: &mut Value, patch: Value) {
 		match (base, patch) {
-			(Value::Object(b), Value::Object(p)) =>
+			(Value::Object(b), Value::Object(p)) => {
 				for (k, v) in p {
 					merge(b.entry(k).or_insert(Value::Null), v);
-				},
+				}
+			},
 			(b, p) => *b = p,
 		}
 	}
@@ -334,7 +335,8 @@ pub(crate) mod tests {
 	/// The genesis state of `preset`, built as the node builds it.
 	pub(crate) fn build(preset: &str) -> sp_io::TestExternalities {
 		let patch: Value =
-			serde_json::from_slice(&get_preset(&PresetId::from(preset)).expect("preset exists")).unwrap();
+			serde_json::from_slice(&get_preset(&PresetId::from(preset)).expect("preset exists"))
+				.unwrap();
 		let mut full = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 		merge(&mut full, patch);
 		let json = serde_json::to_vec(&full).unwrap();
@@ -368,7 +370,10 @@ pub(crate) mod tests {
 				System::account(&alice).data.free,
 				ENDOWMENT - GENESIS_PROVIDER_BOND - VALIDATOR_BOND
 			);
-			assert_eq!(System::account(&alice).data.reserved, GENESIS_PROVIDER_BOND + VALIDATOR_BOND);
+			assert_eq!(
+				System::account(&alice).data.reserved,
+				GENESIS_PROVIDER_BOND + VALIDATOR_BOND
+			);
 			{
 				use frame_support::traits::fungible::InspectHold;
 				let held = |r| crate::Balances::balance_on_hold(&r, &alice);
@@ -400,7 +405,10 @@ pub(crate) mod tests {
 			assert_eq!(pallet_compute_market::NextWorkloadId::<Runtime>::get(), 5);
 			let hs = pallet_compute_market::Workloads::<Runtime>::get(0).unwrap();
 			assert_eq!(hs.name.to_vec(), b"hash-search".to_vec());
-			assert_eq!(hs.kernel_hash.0, sp_io::hashing::blake2_256(kernel_sources::HASH_SEARCH.as_bytes()));
+			assert_eq!(
+				hs.kernel_hash.0,
+				sp_io::hashing::blake2_256(kernel_sources::HASH_SEARCH.as_bytes())
+			);
 		});
 	}
 
@@ -410,12 +418,15 @@ pub(crate) mod tests {
 		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 			assert_eq!(pallet_compute_market::Providers::<Runtime>::count(), 3);
 			for k in [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Ferdie] {
-				let info = pallet_compute_market::Providers::<Runtime>::get(k.to_account_id()).unwrap();
+				let info =
+					pallet_compute_market::Providers::<Runtime>::get(k.to_account_id()).unwrap();
 				assert_eq!(info.compute_key, k.public().into());
 				assert_eq!(info.bond, GENESIS_PROVIDER_BOND);
 				assert_eq!(
 					crate::Balances::balance_on_hold(
-						&crate::RuntimeHoldReason::ComputeMarket(pallet_compute_market::HoldReason::ProviderBond),
+						&crate::RuntimeHoldReason::ComputeMarket(
+							pallet_compute_market::HoldReason::ProviderBond
+						),
 						&k.to_account_id()
 					),
 					GENESIS_PROVIDER_BOND
@@ -448,7 +459,10 @@ pub(crate) mod tests {
 			// All three are staked validators, elected by staking's genesis election.
 			assert_eq!(pallet_staking::Validators::<Runtime>::count(), 3);
 			for who in &expected {
-				assert_eq!(pallet_staking::Ledger::<Runtime>::get(who).unwrap().total, VALIDATOR_BOND);
+				assert_eq!(
+					pallet_staking::Ledger::<Runtime>::get(who).unwrap().total,
+					VALIDATOR_BOND
+				);
 			}
 			// No sudo outside development.
 			assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
@@ -459,7 +473,10 @@ pub(crate) mod tests {
 	fn council_is_alice_bob_and_charlie_and_market_parameters_start_at_their_defaults() {
 		use crate::configs::market::dynamic_params::market;
 		use frame_support::traits::Get;
-		for preset in [sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
+		for preset in [
+			sp_genesis_builder::DEV_RUNTIME_PRESET,
+			sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+		] {
 			build(preset).execute_with(|| {
 				let mut want: Vec<AccountId> =
 					[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
@@ -467,7 +484,10 @@ pub(crate) mod tests {
 						.map(|k| k.to_account_id())
 						.collect();
 				want.sort();
-				assert_eq!(pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(), want);
+				assert_eq!(
+					pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(),
+					want
+				);
 				assert_eq!(
 					<Runtime as pallet_compute_market::Config>::MinProviderBond::get(),
 					market::MinProviderBond::get()

@@ -146,8 +146,7 @@ pub const SESSIONS_PER_ERA: u32 = 2;
 pub const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 /// A block may use one second of execution time: a third of the 3 s slot, leaving the rest for
 /// propagation and import by the other validators.
-pub const MAXIMUM_BLOCK_WEIGHT: Weight =
-	Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
+pub const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
 
 /// Opaque types, used by the node, which does not need the runtime's concrete call types.
 pub mod opaque {
@@ -283,4 +282,3 @@ pub type Executive = frame_executive::Executive<
 	AllPalletsWithSystem,
 	Migrations,
 >;
-

@@ -72,7 +72,11 @@ fn a_grandpa_equivocation_report_becomes_an_offence_and_a_deferred_staking_slash
 		assert_eq!(fraction, Perbill::one());
 		// The same equivocation cannot be reported twice.
 		assert_noop!(
-			Grandpa::report_equivocation_unsigned(RuntimeOrigin::none(), Box::new(proof), key_owner_proof),
+			Grandpa::report_equivocation_unsigned(
+				RuntimeOrigin::none(),
+				Box::new(proof),
+				key_owner_proof
+			),
 			pallet_grandpa::Error::<Runtime>::DuplicateOffenceReport
 		);
 	});
@@ -101,7 +105,10 @@ fn set_commit_window(origin: RuntimeOrigin, value: u32) -> sp_runtime::DispatchR
 	use crate::configs::market::RuntimeParameters;
 	Parameters::set_parameter(
 		origin,
-		RuntimeParameters::Market(market::Parameters::CommitWindow(market::CommitWindow, Some(value))),
+		RuntimeParameters::Market(market::Parameters::CommitWindow(
+			market::CommitWindow,
+			Some(value),
+		)),
 	)
 }
 
@@ -115,8 +122,7 @@ fn market_parameters_take_root_and_refuse_signed_origins() {
 		assert_ok!(set_commit_window(RuntimeOrigin::root(), 50));
 		assert_eq!(MarketConfig::get(), 50);
 		// The market-admin origin of a referendum is accepted too.
-		let referendum: RuntimeOrigin =
-			crate::governance::origins::Origin::MarketAdmin.into();
+		let referendum: RuntimeOrigin = crate::governance::origins::Origin::MarketAdmin.into();
 		assert_ok!(set_commit_window(referendum, 20));
 		assert_eq!(MarketConfig::get(), 20);
 		// The treasurer origin is not.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { CrucibleNode, repoRoot, submitAndFinalize, submitAndInclude, waitFor, bestNumber } from '../lib/node.js';
-import { jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, perbillOf } from '../lib/market.js';
+import { jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, perbillOf, marketParams } from '../lib/market.js';
 import { TIMEOUT, freeOf, txFee, assertDispatched } from '../lib/chain.js';
 
 const SPEC = join(repoRoot, 'chain-specs', 'local-testnet.raw.json');
@@ -95,7 +95,7 @@ test('a byzantine validator loses its reveals and is slashed; the jobs still ver
   await allVerified(specs);
   const head = await bestNumber(api);
   const events = await marketEvents(api, at, head);
-  const slashRate = api.consts.computeMarket.slashWrong;
+  const slashRate = (await marketParams(api)).slashWrong;
   let bond = bondBefore;
   for (const s of specs) {
     const job = (await api.call.computeMarketApi.job(s.job)).unwrap();
@@ -167,7 +167,7 @@ test('a validator killed mid-job is a no-show: the two others reach the quorum, 
   assert.equal(slashes.length, 1, 'only the killed validator is slashed');
   assert.equal(slashes[0].data.provider.toString(), victimAddr);
   assert.equal(slashes[0].data.reason.type, 'NoShow');
-  assert.equal(slashes[0].data.amount.toBigInt(), perbillOf(api.consts.computeMarket.slashNoShow, victimBond));
+  assert.equal(slashes[0].data.amount.toBigInt(), perbillOf((await marketParams(api)).slashNoShow, victimBond));
   assert.equal(await bondOf(victimAddr), victimBond - slashes[0].data.amount.toBigInt());
 
   // No funds lost: the two accepted replicas were paid price × units each (less the treasury's

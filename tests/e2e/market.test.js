@@ -15,7 +15,7 @@ import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { u8aConcat, u8aToHex, bnToU8a, stringToU8a } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
 import {
-  ESCROW_ACCOUNT, attestationMessage, commitmentOf, heldFor, minUnits, perbillOf, rewardCap, workBlocks,
+  ESCROW_ACCOUNT, attestationMessage, commitmentOf, heldFor, marketParams, minUnits, perbillOf, rewardCap, workBlocks,
 } from '../lib/market.js';
 import { TIMEOUT, freeOf, txFee, assertDispatched, assertFailedWith } from '../lib/chain.js';
 
@@ -79,7 +79,7 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
 
   // Dave registers as a provider with his compute key (Alice, Bob and Ferdie are genesis
   // providers whose compute keys are their account keys).
-  const bond = api.consts.computeMarket.minProviderBond.toBigInt();
+  const bond = (await marketParams(api)).minProviderBond.toBigInt();
   r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(bond, daveCompute.publicKey, [DEVICE]), dave);
   assertDispatched(r, 'registerProvider');
   const provider = (await api.call.computeMarketApi.provider(dave.address)).unwrap();
@@ -122,11 +122,11 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   const gross = price * BigInt(units);
   assert.equal(quote.minUnits.toNumber(), units);
   assert.equal(quote.budget.toBigInt(), gross);
-  assert.equal(quote.fee.toBigInt(), api.consts.computeMarket.submissionFee.toBigInt());
+  assert.equal(quote.fee.toBigInt(), (await marketParams(api)).submissionFee.toBigInt());
   assert.ok(quote.deposit.toBigInt() > 0n, 'a storage deposit');
-  assert.equal(quote.deposit.toBigInt() % api.consts.computeMarket.depositPerByte.toBigInt(), 0n, 'DepositPerByte × bytes');
-  assert.equal(quote.rewardPerProvider.toBigInt(), rewardCap(api, units, gross));
-  assert.equal(quote.commitWindow.toNumber(), api.consts.computeMarket.commitWindow.toNumber() + workBlocks(builtin, params.dims));
+  assert.equal(quote.deposit.toBigInt() % (await marketParams(api)).depositPerByte.toBigInt(), 0n, 'DepositPerByte × bytes');
+  assert.equal(quote.rewardPerProvider.toBigInt(), await rewardCap(api, units, gross));
+  assert.equal(quote.commitWindow.toNumber(), (await marketParams(api)).commitWindow.toNumber() + workBlocks(builtin, params.dims));
   const refused = async (q) => (await api.call.computeMarketApi.quote(...q)).asErr.type;
   assert.equal(await refused([wid, params, units, 1, builtin.priceFloor.toBigInt() - 1n]), 'PriceBelowFloor');
   // More replicas than there are providers (Alice, Bob, Ferdie and Dave).
@@ -196,10 +196,10 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   assert.equal(ev('JobVerified').length, 1);
   assert.equal(u8aToHex(ev('JobVerified')[0].outputDigest), u8aToHex(digest));
   const paid = ev('ProviderPaid')[0];
-  const cut = perbillOf(api.consts.computeMarket.treasuryCut, gross);
+  const cut = perbillOf((await marketParams(api)).treasuryCut, gross);
   // The reward: RewardPerUnit × the units the parameters need, never above the cut (near the
   // price floor, with the default parameters, the cut is the smaller).
-  const reward = rewardCap(api, units, gross);
+  const reward = await rewardCap(api, units, gross);
   assert.ok(reward <= cut);
   assert.equal(paid.payment.toBigInt(), gross - cut);
   assert.equal(paid.treasuryCut.toBigInt(), cut);
@@ -237,7 +237,7 @@ test('assigned providers decline: the job goes to others, then fails after its a
   const jobId = submitted.job.toNumber();
   const charged = submitted.fee.toBigInt() + submitted.deposit.toBigInt() + txFee(api, r.events);
   const charlieBefore = await freeOf(api, charlie.address, await parentOf(r.blockHash));
-  const maxAttempts = api.consts.computeMarket.maxAttempts.toNumber();
+  const maxAttempts = (await marketParams(api)).maxAttempts.toNumber();
 
   const decliners = [];
   let last;

@@ -10,7 +10,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor } from '../lib/node.js';
 import {
-  jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, perbillOf, rewardCap, workBlocks,
+  jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, marketParams, perbillOf, rewardCap, workBlocks,
 } from '../lib/market.js';
 import { TIMEOUT, freeOf, txFee, assertDispatched } from '../lib/chain.js';
 
@@ -56,7 +56,7 @@ test('one job of each workload is run by the offchain worker, verified and paid 
 
   const head = (await api.rpc.chain.getHeader()).number.toNumber();
   const events = await marketEvents(api, submittedAt, head);
-  const cutRate = api.consts.computeMarket.treasuryCut;
+  const cutRate = (await marketParams(api)).treasuryCut;
   let spent = 0n;
   let feesAndDeposits = 0n;
   let deposits = 0n;
@@ -77,7 +77,7 @@ test('one job of each workload is run by the offchain worker, verified and paid 
     const gross = s.price * BigInt(s.units);
     const cut = perbillOf(cutRate, gross);
     assert.equal(job.neededUnits.toNumber(), s.units, `${s.kernel}: needed units`);
-    const reward = rewardCap(api, job.neededUnits.toNumber(), gross);
+    const reward = await rewardCap(api, job.neededUnits.toNumber(), gross);
     assert.ok(reward <= cut, `${s.kernel}: the reward is within the cut`);
     for (const p of paid) {
       assert.equal(p.data.payment.toBigInt(), gross - cut);
@@ -122,15 +122,15 @@ test('one job of each workload is run by the offchain worker, verified and paid 
   for (const p of providers) {
     assert.equal(p.status, 'Active');
     assert.equal(typeof p.bond, 'string');
-    assert.ok(BigInt(p.bond) >= api.consts.computeMarket.minProviderBond.toBigInt());
+    assert.ok(BigInt(p.bond) >= (await marketParams(api)).minProviderBond.toBigInt());
   }
   const hs = specs[0];
   const quote = await node.rpc('compute_quote', [hs.id, hs.params, hs.units, 1, String(hs.price)]);
   assert.equal(BigInt(quote.budget), hs.price * BigInt(hs.units));
   assert.equal(BigInt(quote.fee), specs[0].submitted.fee.toBigInt());
   assert.equal(BigInt(quote.deposit), specs[0].submitted.deposit.toBigInt());
-  assert.equal(quote.commitWindow, api.consts.computeMarket.commitWindow.toNumber() + workBlocks(hs.workload, hs.params.dims));
-  assert.equal(BigInt(quote.rewardPerProvider), rewardCap(api, hs.units, hs.price * BigInt(hs.units)));
+  assert.equal(quote.commitWindow, (await marketParams(api)).commitWindow.toNumber() + workBlocks(hs.workload, hs.params.dims));
+  assert.equal(BigInt(quote.rewardPerProvider), await rewardCap(api, hs.units, hs.price * BigInt(hs.units)));
   await assert.rejects(node.rpc('compute_quote', [hs.id, hs.params, hs.units, 1, '1']), (e) => e.rpc.code === 1001 && e.rpc.data === 'PriceBelowFloor');
   await assert.rejects(node.rpc('compute_jobsOf', ['not-an-address']), (e) => e.rpc.code === -32602);
 

@@ -11,6 +11,7 @@ import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor, waitForFinalized, finalizedNumber } from '../lib/node.js';
 import { UNIT, TIMEOUT, freeOf, txFee, assertDispatched, assertFailedWith } from '../lib/chain.js';
+import { marketParams } from '../lib/market.js';
 
 let alice, validator, nominator, nodeA, nodeB, api;
 
@@ -101,7 +102,7 @@ test('a new account bonds, validates and sets keys, and authors blocks after the
 
   // As a validator it also registers as a compute provider: the provider bond is a hold of its
   // own, apart from the stake, and each is what its own slashing takes.
-  const providerBond = api.consts.computeMarket.minProviderBond.toBigInt();
+  const providerBond = (await marketParams(api)).minProviderBond.toBigInt();
   r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(providerBond, validator.publicKey, ['unknown']), validator);
   assertDispatched(r, 'registerProvider');
   const holds = await api.query.balances.holds(validator.address);

@@ -13,7 +13,7 @@ import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { CrucibleNode, submitAndFinalize, waitFor, bestNumber } from '../lib/node.js';
-import { heldFor, marketEvents, txFeesIn } from '../lib/market.js';
+import { heldFor, marketEvents, txFeesIn, marketParams } from '../lib/market.js';
 import { UNIT, TIMEOUT, assertDispatched, assertFailedWith } from '../lib/chain.js';
 
 /** Wash jobs ordered, one after the other. */
@@ -83,7 +83,7 @@ test('a consumer trading with its own provider ends every job poorer: rewards ne
 
   // Eve registers with the least bond; the offchain worker declares the worker's device class
   // before her first reveal.
-  const bond = api.consts.computeMarket.minProviderBond.toBigInt();
+  const bond = (await marketParams(api)).minProviderBond.toBigInt();
   r = await submitAndFinalize(api, api.tx.computeMarket.registerProvider(bond, eve.publicKey, ['unknown']), eve, TIMEOUT.tx);
   assertDispatched(r, 'registerProvider');
   const providers = await api.call.computeMarketApi.providers();
@@ -101,7 +101,7 @@ test('a consumer trading with its own provider ends every job poorer: rewards ne
   const quote = await api.call.computeMarketApi.quote(HASH_SEARCH, paramsOf(0), units, 1, price);
   assert.ok(quote.isOk, `quote: ${quote.toString()}`);
   assert.equal(quote.asOk.minUnits.toNumber(), 1);
-  const oldReward = api.consts.computeMarket.rewardPerUnit.toBigInt() * BigInt(units);
+  const oldReward = (await marketParams(api)).rewardPerUnit.toBigInt() * BigInt(units);
   console.log(`  each order: ${units} units at ${fmt(price)} per unit, budget ${fmt(quote.asOk.budget.toBigInt())}, `
     + `fee ${fmt(quote.asOk.fee.toBigInt())}, deposit ${fmt(quote.asOk.deposit.toBigInt())} (held), `
     + `reward at most ${fmt(quote.asOk.rewardPerProvider.toBigInt())} (the old rule minted RewardPerUnit × units = ${fmt(oldReward)})`);

@@ -90,16 +90,26 @@ export function perbillOf(parts, x) {
 const min = (...xs) => xs.reduce((a, b) => (b < a ? b : a));
 
 /**
+ * The market's governed values as they apply at `at` (default: the best block), from the
+ * runtime API: { minProviderBond, commitWindow, rewardPerUnit, treasuryCut, … }. They are not
+ * metadata constants, which would go stale after governance changes one.
+ */
+export async function marketParams(api, at) {
+  return (at ? await api.at(at) : api).call.computeMarketApi.params();
+}
+
+/**
  * The most reward one accepted provider of a job is minted (before what is left of the
  * per-block cap): min(RewardPerUnit × neededUnits, TreasuryCut of its payment,
- * MaxRewardPerBlock / (MaxAssignPerBlock × MaxReplicas)). Parameters are read from `api`'s
- * metadata (as they were when it connected); pass `rewardPerUnit` after governance changed it.
+ * MaxRewardPerBlock / (MaxAssignPerBlock × MaxReplicas)), with the governed values as they
+ * apply at `at` (default: the best block) and the bounds from the metadata.
  */
-export function rewardCap(api, neededUnits, payment, rewardPerUnit = api.consts.computeMarket.rewardPerUnit.toBigInt()) {
+export async function rewardCap(api, neededUnits, payment, at) {
   const c = api.consts.computeMarket;
+  const p = await marketParams(api, at);
   const slots = BigInt(Math.max(1, c.maxAssignPerBlock.toNumber() * c.maxReplicas.toNumber()));
-  const share = c.maxRewardPerBlock.toBigInt() / slots;
-  return min(rewardPerUnit * BigInt(neededUnits), perbillOf(c.treasuryCut, payment), share);
+  const share = p.maxRewardPerBlock.toBigInt() / slots;
+  return min(p.rewardPerUnit.toBigInt() * BigInt(neededUnits), perbillOf(p.treasuryCut, payment), share);
 }
 
 /** The account of a pallet id (`modl` ‖ id, zero-padded to 32 bytes), as hex. */

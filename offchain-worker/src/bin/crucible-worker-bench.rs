@@ -40,14 +40,39 @@ fn main() {
 	let scale = |full: u32, q: u32| if quick { q } else { full };
 	// A target nothing meets: the hash search scans the whole range.
 	let jobs: Vec<(Box<dyn Kernel>, JobParams, &str)> = vec![
-		(Box::new(kernels::HashSearch), JobParams { seed, dims: vec![scale(1 << 22, 1 << 18)], target: Some([0; 32]) }, "hashes"),
-		(Box::new(kernels::MatMulModP), JobParams { seed, dims: vec![scale(768, 256)], target: None }, "mul-adds"),
-		(Box::new(kernels::Mandelbrot), JobParams { seed, dims: vec![scale(1024, 256), scale(768, 192), 512], target: None }, "pixels"),
-		(Box::new(kernels::MerkleRoot), JobParams { seed, dims: vec![scale(1 << 20, 1 << 16)], target: None }, "hashes"),
-		(Box::new(kernels::PrefixSum), JobParams { seed, dims: vec![scale(1 << 24, 1 << 20)], target: None }, "values"),
+		(
+			Box::new(kernels::HashSearch),
+			JobParams { seed, dims: vec![scale(1 << 22, 1 << 18)], target: Some([0; 32]) },
+			"hashes",
+		),
+		(
+			Box::new(kernels::MatMulModP),
+			JobParams { seed, dims: vec![scale(768, 256)], target: None },
+			"mul-adds",
+		),
+		(
+			Box::new(kernels::Mandelbrot),
+			JobParams { seed, dims: vec![scale(1024, 256), scale(768, 192), 512], target: None },
+			"pixels",
+		),
+		(
+			Box::new(kernels::MerkleRoot),
+			JobParams { seed, dims: vec![scale(1 << 20, 1 << 16)], target: None },
+			"hashes",
+		),
+		(
+			Box::new(kernels::PrefixSum),
+			JobParams { seed, dims: vec![scale(1 << 24, 1 << 20)], target: None },
+			"values",
+		),
 	];
 	let runs = if quick { 3 } else { 5 };
-	println!("device: {} ({}), rayon threads: {}", device.class, device.kind, rayon::current_num_threads());
+	println!(
+		"device: {} ({}), rayon threads: {}",
+		device.class,
+		device.kind,
+		rayon::current_num_threads()
+	);
 	println!(
 		"{:<17} {:>20} {:>12} {:>12} {:>12} {:>9} {:>9}",
 		"kernel", "size", "opencl", "rust 1T", "rust MT", "ocl/1T", "ocl/MT"

@@ -14,7 +14,8 @@ pub const MAX_RANGE: u32 = 1 << 30;
 /// Nonces per OpenCL launch; the search stops after the first launch with a hit.
 const BATCH: u32 = 1 << 20;
 
-const SOURCE: &str = concat!(include_str!("../../kernels/blake2b.cl"), include_str!("../../kernels/hash_search.cl"));
+const SOURCE: &str =
+	concat!(include_str!("../../kernels/blake2b.cl"), include_str!("../../kernels/hash_search.cl"));
 
 fn hash_of(seed: &[u8; 32], nonce: u32) -> [u8; 32] {
 	let mut pre = [0u8; 40];
@@ -36,7 +37,9 @@ fn output(seed: &[u8; 32], found: Option<u32>) -> Output {
 }
 
 fn target(params: &JobParams) -> Result<[u8; 32], WorkerError> {
-	params.target.ok_or_else(|| WorkerError::InvalidParams("a target is required".into()))
+	params
+		.target
+		.ok_or_else(|| WorkerError::InvalidParams("a target is required".into()))
 }
 
 impl Kernel for HashSearch {
@@ -66,16 +69,29 @@ impl Kernel for HashSearch {
 	fn native_parallel(&self, params: &JobParams) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let t = target(params)?;
-		let found = (0..params.dims[0]).into_par_iter().find_first(|n| hash_of(&params.seed, *n) < t);
+		let found = (0..params.dims[0])
+			.into_par_iter()
+			.find_first(|n| hash_of(&params.seed, *n) < t);
 		Ok(output(&params.seed, found))
 	}
-	fn run_opencl(&self, device: &Device, program: &ocl::Program, params: &JobParams) -> Result<Output, WorkerError> {
+	fn run_opencl(
+		&self,
+		device: &Device,
+		program: &ocl::Program,
+		params: &JobParams,
+	) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let t = target(params)?;
-		let w = |b: &[u8], i: usize| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().expect("8 bytes"));
+		let w = |b: &[u8], i: usize| {
+			u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().expect("8 bytes"))
+		};
 		let tw = |i: usize| u64::from_be_bytes(t[8 * i..8 * i + 8].try_into().expect("8 bytes"));
 		let seed = &params.seed;
-		let found = ocl::Buffer::<u32>::builder().queue(device.queue.clone()).len(1).fill_val(u32::MAX).build()?;
+		let found = ocl::Buffer::<u32>::builder()
+			.queue(device.queue.clone())
+			.len(1)
+			.fill_val(u32::MAX)
+			.build()?;
 		let kernel = ocl::Kernel::builder()
 			.program(program)
 			.name(self.entry_point())
@@ -104,7 +120,7 @@ impl Kernel for HashSearch {
 			unsafe { kernel.cmd().global_work_size(count as usize).enq()? };
 			found.read(&mut hit[..]).enq()?;
 			if hit[0] != u32::MAX {
-				break
+				break;
 			}
 			base += count;
 		}

@@ -38,7 +38,7 @@ pub fn escape(cx: i64, cy: i64, max_iter: u32) -> u16 {
 		let zx2 = (zx * zx) >> FRAC;
 		let zy2 = (zy * zy) >> FRAC;
 		if zx2 + zy2 > four {
-			break
+			break;
 		}
 		zy = ((zx * zy) >> (FRAC - 1)) + cy;
 		zx = zx2 - zy2 + cx;
@@ -57,20 +57,28 @@ fn render_row(params: &JobParams, y: usize, row: &mut [u16]) {
 
 /// Write a render's canonical output (escape counts, `u16` LE) as an 8-bit grayscale PNG:
 /// brightness grows with the escape iteration, points that never escape are black.
-pub fn write_png(params: &JobParams, output: &[u8], out: impl std::io::Write) -> Result<(), WorkerError> {
+pub fn write_png(
+	params: &JobParams,
+	output: &[u8],
+	out: impl std::io::Write,
+) -> Result<(), WorkerError> {
 	Mandelbrot.validate(params)?;
 	let (w, h, max_iter) = (params.dims[0], params.dims[1], params.dims[2]);
 	if output.len() != 2 * w as usize * h as usize {
 		return Err(WorkerError::InvalidParams(format!(
 			"{} output bytes do not make a {w}×{h} render",
 			output.len()
-		)))
+		)));
 	}
 	let gray: Vec<u8> = output
 		.chunks_exact(2)
 		.map(|b| {
 			let i = u16::from_le_bytes([b[0], b[1]]) as u32;
-			if i >= max_iter { 0 } else { (32 + 223 * i / max_iter.max(1)) as u8 }
+			if i >= max_iter {
+				0
+			} else {
+				(32 + 223 * i / max_iter.max(1)) as u8
+			}
 		})
 		.collect();
 	let mut encoder = png::Encoder::new(out, w, h);
@@ -119,7 +127,12 @@ impl Kernel for Mandelbrot {
 		px.par_chunks_mut(w).enumerate().for_each(|(y, row)| render_row(params, y, row));
 		Ok(encode(&px))
 	}
-	fn run_opencl(&self, device: &Device, program: &ocl::Program, params: &JobParams) -> Result<Output, WorkerError> {
+	fn run_opencl(
+		&self,
+		device: &Device,
+		program: &ocl::Program,
+		params: &JobParams,
+	) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let (w, h) = (params.dims[0] as usize, params.dims[1] as usize);
 		let (x0, y0, step) = view(params);

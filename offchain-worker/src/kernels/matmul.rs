@@ -22,7 +22,9 @@ fn inputs(params: &JobParams) -> (usize, Vec<u32>, Vec<u32>) {
 	let n = params.dims[0] as usize;
 	let s = seed64(&params.seed);
 	let gen = |offset: u64| -> Vec<u32> {
-		(0..(n * n) as u64).map(|i| (splitmix64(s.wrapping_add(offset + i)) % P as u64) as u32).collect()
+		(0..(n * n) as u64)
+			.map(|i| (splitmix64(s.wrapping_add(offset + i)) % P as u64) as u32)
+			.collect()
 	};
 	(n, gen(0), gen((n * n) as u64))
 }
@@ -76,14 +78,27 @@ impl Kernel for MatMulModP {
 		self.validate(params)?;
 		let (n, a, b) = inputs(params);
 		let mut c = vec![0u32; n * n];
-		c.par_chunks_mut(n).enumerate().for_each(|(i, row)| row_product(&a[i * n..(i + 1) * n], &b, n, row));
+		c.par_chunks_mut(n)
+			.enumerate()
+			.for_each(|(i, row)| row_product(&a[i * n..(i + 1) * n], &b, n, row));
 		Ok(encode(&c))
 	}
-	fn run_opencl(&self, device: &Device, program: &ocl::Program, params: &JobParams) -> Result<Output, WorkerError> {
+	fn run_opencl(
+		&self,
+		device: &Device,
+		program: &ocl::Program,
+		params: &JobParams,
+	) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let (n, a, b) = inputs(params);
 		let q = device.queue.clone();
-		let buf = |v: &[u32]| ocl::Buffer::<u32>::builder().queue(q.clone()).len(v.len()).copy_host_slice(v).build();
+		let buf = |v: &[u32]| {
+			ocl::Buffer::<u32>::builder()
+				.queue(q.clone())
+				.len(v.len())
+				.copy_host_slice(v)
+				.build()
+		};
 		let (ab, bb) = (buf(&a)?, buf(&b)?);
 		let cb = ocl::Buffer::<u32>::builder().queue(q.clone()).len(n * n).build()?;
 		let kernel = ocl::Kernel::builder()

@@ -12,12 +12,14 @@ pub struct MerkleRoot;
 /// Most leaves.
 pub const MAX_LEAVES: u32 = 1 << 22;
 
-const SOURCE: &str = concat!(include_str!("../../kernels/blake2b.cl"), include_str!("../../kernels/merkle.cl"));
+const SOURCE: &str =
+	concat!(include_str!("../../kernels/blake2b.cl"), include_str!("../../kernels/merkle.cl"));
 
 fn leaf(s: u64, i: u64) -> [u8; 32] {
 	let mut data = [0u8; 32];
 	for j in 0..4 {
-		data[8 * j as usize..8 * j as usize + 8].copy_from_slice(&splitmix64(s.wrapping_add(4 * i + j)).to_le_bytes());
+		data[8 * j as usize..8 * j as usize + 8]
+			.copy_from_slice(&splitmix64(s.wrapping_add(4 * i + j)).to_le_bytes());
 	}
 	blake2_256(&data)
 }
@@ -30,11 +32,17 @@ fn parent(l: &[u8; 32], r: &[u8; 32]) -> [u8; 32] {
 }
 
 fn level(nodes: &[[u8; 32]]) -> Vec<[u8; 32]> {
-	nodes.chunks(2).map(|c| if c.len() == 2 { parent(&c[0], &c[1]) } else { c[0] }).collect()
+	nodes
+		.chunks(2)
+		.map(|c| if c.len() == 2 { parent(&c[0], &c[1]) } else { c[0] })
+		.collect()
 }
 
 fn par_level(nodes: &[[u8; 32]]) -> Vec<[u8; 32]> {
-	nodes.par_chunks(2).map(|c| if c.len() == 2 { parent(&c[0], &c[1]) } else { c[0] }).collect()
+	nodes
+		.par_chunks(2)
+		.map(|c| if c.len() == 2 { parent(&c[0], &c[1]) } else { c[0] })
+		.collect()
 }
 
 fn root_output(root: [u8; 32]) -> Output {
@@ -70,17 +78,24 @@ impl Kernel for MerkleRoot {
 	fn native_parallel(&self, params: &JobParams) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let s = seed64(&params.seed);
-		let mut nodes: Vec<[u8; 32]> = (0..params.dims[0] as u64).into_par_iter().map(|i| leaf(s, i)).collect();
+		let mut nodes: Vec<[u8; 32]> =
+			(0..params.dims[0] as u64).into_par_iter().map(|i| leaf(s, i)).collect();
 		while nodes.len() > 1 {
 			nodes = par_level(&nodes);
 		}
 		Ok(root_output(nodes[0]))
 	}
-	fn run_opencl(&self, device: &Device, program: &ocl::Program, params: &JobParams) -> Result<Output, WorkerError> {
+	fn run_opencl(
+		&self,
+		device: &Device,
+		program: &ocl::Program,
+		params: &JobParams,
+	) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let n = params.dims[0] as usize;
 		let q = device.queue.clone();
-		let mk = |len: usize| ocl::Buffer::<u64>::builder().queue(q.clone()).len(len.max(1) * 4).build();
+		let mk =
+			|len: usize| ocl::Buffer::<u64>::builder().queue(q.clone()).len(len.max(1) * 4).build();
 		let (mut cur, mut next) = (mk(n)?, mk(n.div_ceil(2))?);
 		let leaves = ocl::Kernel::builder()
 			.program(program)

@@ -71,7 +71,12 @@ pub trait Kernel: Send + Sync {
 	/// The best multithreaded native Rust (rayon), for benchmarks.
 	fn native_parallel(&self, params: &JobParams) -> Result<Output, WorkerError>;
 	/// Run on an OpenCL device, with the program already built from [`Kernel::source`].
-	fn run_opencl(&self, device: &Device, program: &ocl::Program, params: &JobParams) -> Result<Output, WorkerError>;
+	fn run_opencl(
+		&self,
+		device: &Device,
+		program: &ocl::Program,
+		params: &JobParams,
+	) -> Result<Output, WorkerError>;
 }
 
 /// Every kernel, in the order of the chain's built-in workloads.
@@ -118,11 +123,13 @@ pub fn check_dims(
 			"expected {} dimensions, got {}",
 			bounds.len(),
 			params.dims.len()
-		)))
+		)));
 	}
 	for (i, (v, (lo, hi))) in params.dims.iter().zip(bounds).enumerate() {
 		if v < lo || v > hi {
-			return Err(WorkerError::InvalidParams(format!("dimension {i} = {v} is outside {lo}..={hi}")))
+			return Err(WorkerError::InvalidParams(format!(
+				"dimension {i} = {v} is outside {lo}..={hi}"
+			)));
 		}
 	}
 	if params.target.is_some() != needs_target {
@@ -130,7 +137,7 @@ pub fn check_dims(
 			"a target is required".into()
 		} else {
 			"this kernel takes no target".into()
-		}))
+		}));
 	}
 	Ok(())
 }

@@ -12,7 +12,8 @@ pub struct PrefixSum;
 /// Most values.
 pub const MAX_N: u32 = 1 << 24;
 
-const SOURCE: &str = concat!(include_str!("../../kernels/blake2b.cl"), include_str!("../../kernels/prefix_sum.cl"));
+const SOURCE: &str =
+	concat!(include_str!("../../kernels/blake2b.cl"), include_str!("../../kernels/prefix_sum.cl"));
 
 fn encode(v: &[u32]) -> Output {
 	Output::with_preview(v.iter().flat_map(|x| x.to_le_bytes()).collect(), PREVIEW_BYTES)
@@ -86,7 +87,12 @@ impl Kernel for PrefixSum {
 		});
 		Ok(encode(&out))
 	}
-	fn run_opencl(&self, device: &Device, program: &ocl::Program, params: &JobParams) -> Result<Output, WorkerError> {
+	fn run_opencl(
+		&self,
+		device: &Device,
+		program: &ocl::Program,
+		params: &JobParams,
+	) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let n = params.dims[0] as usize;
 		let chunk = chunk_for(n);

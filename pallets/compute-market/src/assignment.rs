@@ -29,7 +29,7 @@ impl<T: Config> Pallet<T> {
 		let mut weight = T::WeightInfo::on_initialize_base();
 		let queue = PendingJobs::<T>::get();
 		if queue.is_empty() {
-			return weight
+			return weight;
 		}
 		let candidates = Candidates::<T>::get();
 		let budget = T::MaxAssignPerBlock::get() as usize;
@@ -39,20 +39,20 @@ impl<T: Config> Pallet<T> {
 		let mut examined = 0usize;
 		for &id in queue.iter() {
 			if examined >= budget {
-				break
+				break;
 			}
 			examined += 1;
 			let Some(mut job) = Jobs::<T>::get(id) else { continue };
 			if job.status != JobStatus::Pending {
-				continue
+				continue;
 			}
 			let settle_at = now.saturating_add(Self::attempt_length(job.work_blocks));
 			let excluded = PreviousProviders::<T>::get(id);
 			// No room for an attempt before the deadline, or too few providers left for it even
 			// when all are free: the job ends now and is refunded, instead of holding a place in
 			// the queue until its deadline.
-			let impossible = Self::eligible_among(&candidates, Some(&job.consumer), &excluded) <
-				job.replicas as u32;
+			let impossible = Self::eligible_among(&candidates, Some(&job.consumer), &excluded)
+				< job.replicas as u32;
 			if settle_at > job.deadline || impossible {
 				weight.saturating_accrue(T::WeightInfo::expire_job());
 				Self::note_unqueued(&job.consumer);
@@ -67,19 +67,19 @@ impl<T: Config> Pallet<T> {
 					Self::deposit_event(Event::JobFailed { job: id, refund });
 				}
 				Jobs::<T>::insert(id, job);
-				continue
+				continue;
 			}
 			// Jobs of one size settle together; with that block full, the job keeps its place.
 			let mut settle_list = SettleAt::<T>::get(settle_at);
 			if settle_list.is_full() {
 				kept.push(id);
-				continue
+				continue;
 			}
 			weight.saturating_accrue(T::WeightInfo::assign_job(candidates.len() as u32));
 			let chosen = Self::draw_providers(id, &job, &candidates, &excluded);
 			if chosen.len() < job.replicas as usize {
 				waiting.push(id);
-				continue
+				continue;
 			}
 			let mut assignments = BoundedVec::new();
 			let mut providers = BoundedVec::new();
@@ -104,7 +104,9 @@ impl<T: Config> Pallet<T> {
 			job.status = JobStatus::Assigned;
 			job.assignments = assignments;
 			job.assigned_at = now;
-			job.commit_until = now.saturating_add(T::CommitWindow::get()).saturating_add(job.work_blocks.into());
+			job.commit_until = now
+				.saturating_add(T::CommitWindow::get())
+				.saturating_add(job.work_blocks.into());
 			job.reveal_until = job.commit_until.saturating_add(T::RevealWindow::get());
 			// Room was checked at the top of the loop.
 			let _ = settle_list.try_push((id, job.attempts));
@@ -146,7 +148,8 @@ impl<T: Config> Pallet<T> {
 		let mut draw = 0u32;
 		while chosen.len() < job.replicas as usize && !pool.is_empty() {
 			let total: u128 = pool.iter().fold(0u128, |acc, (_, w)| acc.saturating_add(*w));
-			let r = u128::from_le_bytes(sp_io::hashing::blake2_128(&(&seed, draw).encode())) % total;
+			let r =
+				u128::from_le_bytes(sp_io::hashing::blake2_128(&(&seed, draw).encode())) % total;
 			draw = draw.saturating_add(1);
 			let mut acc = 0u128;
 			let mut pick = pool.len() - 1;
@@ -154,15 +157,15 @@ impl<T: Config> Pallet<T> {
 				acc = acc.saturating_add(*w);
 				if r < acc {
 					pick = i;
-					break
+					break;
 				}
 			}
 			let (who, _) = pool.swap_remove(pick);
 			let eligible = Providers::<T>::get(&who).is_some_and(|p| {
-				p.status == ProviderStatus::Active &&
-					p.open_assignments < T::MaxAssignmentsPerProvider::get()
-			}) && ProviderJobs::<T>::decode_len(&who).unwrap_or(0) <
-				T::MaxAssignmentsPerProvider::get() as usize;
+				p.status == ProviderStatus::Active
+					&& p.open_assignments < T::MaxAssignmentsPerProvider::get()
+			}) && ProviderJobs::<T>::decode_len(&who).unwrap_or(0)
+				< T::MaxAssignmentsPerProvider::get() as usize;
 			if eligible {
 				chosen.push(who);
 			}

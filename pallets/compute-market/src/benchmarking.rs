@@ -20,7 +20,9 @@ const SEED: u32 = 0;
 
 fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, i, SEED);
-	let amount = T::MinProviderBond::get().saturating_mul(1_000_000u32.into()).max(1_000_000_000u32.into());
+	let amount = T::MinProviderBond::get()
+		.saturating_mul(1_000_000u32.into())
+		.max(1_000_000_000u32.into());
 	let _ = T::Currency::set_balance(&who, amount);
 	who
 }
@@ -51,8 +53,13 @@ fn register_providers<T: Config>(n: u32) -> Vec<T::AccountId> {
 		.map(|i| {
 			let who = funded::<T>("provider", i);
 			let key = crypto::Public::generate_pair(None);
-			Market::<T>::do_register_provider(who.clone(), T::MinProviderBond::get(), key, max_device_classes::<T>())
-				.expect("provider registers");
+			Market::<T>::do_register_provider(
+				who.clone(),
+				T::MinProviderBond::get(),
+				key,
+				max_device_classes::<T>(),
+			)
+			.expect("provider registers");
 			who
 		})
 		.collect()
@@ -78,7 +85,10 @@ fn workload<T: Config>(replicas: u32) -> WorkloadId {
 		kernel_hash: H256::repeat_byte(7),
 		entry_point: BoundedVec::truncate_from(b"bench".to_vec()),
 		schema: ParamSchema {
-			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1 << 20, power: 1 }; MAX_DIMS as usize]),
+			dims: BoundedVec::truncate_from(vec![
+				DimBound { min: 1, max: 1 << 20, power: 1 };
+				MAX_DIMS as usize
+			]),
 			needs_target: false,
 		},
 		verification: VerificationClass::Replicated { quorum, bit_exact: false },
@@ -93,7 +103,11 @@ fn workload<T: Config>(replicas: u32) -> WorkloadId {
 }
 
 fn job_params() -> JobParams {
-	JobParams { seed: [1; 32], dims: BoundedVec::truncate_from(vec![1; MAX_DIMS as usize]), target: None }
+	JobParams {
+		seed: [1; 32],
+		dims: BoundedVec::truncate_from(vec![1; MAX_DIMS as usize]),
+		target: None,
+	}
 }
 
 fn deadline<T: Config>() -> BlockNumberFor<T> {
@@ -111,8 +125,16 @@ fn assigned_job<T: Config>(replicas: u32) -> (JobId, Vec<T::AccountId>) {
 	register_providers::<T>(T::MaxProviders::get().max(replicas));
 	let consumer = funded::<T>("consumer", 0);
 	let w = workload::<T>(replicas);
-	let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>())
-		.expect("job submits");
+	let id = Market::<T>::do_submit_job(
+		consumer,
+		w,
+		job_params(),
+		1,
+		replicas as u8,
+		1u32.into(),
+		deadline::<T>(),
+	)
+	.expect("job submits");
 	let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
 	frame_system::Pallet::<T>::set_block_number(next);
 	Market::<T>::assign_pending(next);
@@ -139,7 +161,14 @@ fn commit_all<T: Config>(id: JobId, providers: &[T::AccountId]) {
 fn attestation<T: Config>(id: JobId, who: &T::AccountId) -> Attestation {
 	let info = Providers::<T>::get(who).expect("provider");
 	let job = Jobs::<T>::get(id).expect("job");
-	let msg = Market::<T>::attestation_message(id, job.kernel_hash, digest(), &full_output(), 1, &device_class());
+	let msg = Market::<T>::attestation_message(
+		id,
+		job.kernel_hash,
+		digest(),
+		&full_output(),
+		1,
+		&device_class(),
+	);
 	let signature = info.compute_key.sign(&msg).expect("key is in the keystore");
 	Attestation { worker_version: 1, device_class: device_class(), signature }
 }
@@ -154,13 +183,17 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register_workload() -> Result<(), BenchmarkError> {
-		let origin = T::WorkloadOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::WorkloadOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let w = Workload {
 			name: BoundedVec::truncate_from(vec![b'w'; MAX_NAME_LEN as usize]),
 			kernel_hash: H256::repeat_byte(1),
 			entry_point: BoundedVec::truncate_from(vec![b'e'; MAX_ENTRY_POINT_LEN as usize]),
 			schema: ParamSchema {
-				dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 10, power: 3 }; MAX_DIMS as usize]),
+				dims: BoundedVec::truncate_from(vec![
+					DimBound { min: 1, max: 10, power: 3 };
+					MAX_DIMS as usize
+				]),
 				needs_target: true,
 			},
 			verification: VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch),
@@ -180,12 +213,16 @@ mod benchmarks {
 
 	#[benchmark]
 	fn update_workload() -> Result<(), BenchmarkError> {
-		let origin = T::WorkloadOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::WorkloadOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let id = workload::<T>(1);
 		let update = WorkloadUpdate {
 			kernel_hash: Some(H256::repeat_byte(2)),
 			schema: Some(ParamSchema {
-				dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 9, power: 2 }; MAX_DIMS as usize]),
+				dims: BoundedVec::truncate_from(vec![
+					DimBound { min: 1, max: 9, power: 2 };
+					MAX_DIMS as usize
+				]),
 				needs_target: false,
 			}),
 			price_floor: Some(2u32.into()),
@@ -201,7 +238,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn retire_workload() -> Result<(), BenchmarkError> {
-		let origin = T::WorkloadOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::WorkloadOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let id = workload::<T>(1);
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id);
@@ -215,7 +253,12 @@ mod benchmarks {
 		let who = funded::<T>("new", 0);
 		let key = crypto::Public::generate_pair(None);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), T::MinProviderBond::get(), key, max_device_classes::<T>());
+		_(
+			RawOrigin::Signed(who.clone()),
+			T::MinProviderBond::get(),
+			key,
+			max_device_classes::<T>(),
+		);
 		assert!(Providers::<T>::contains_key(&who));
 	}
 
@@ -237,7 +280,10 @@ mod benchmarks {
 		let who = providers[0].clone();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
-		assert!(matches!(Providers::<T>::get(&who).map(|i| i.status), Some(ProviderStatus::Leaving { .. })));
+		assert!(matches!(
+			Providers::<T>::get(&who).map(|i| i.status),
+			Some(ProviderStatus::Leaving { .. })
+		));
 	}
 
 	#[benchmark]
@@ -261,12 +307,32 @@ mod benchmarks {
 		// A queue that is nearly full, filled by many accounts.
 		let per_account = T::MaxPendingPerAccount::get().min(T::MaxJobsPerAccount::get()).max(1);
 		for i in 0..T::MaxPendingJobs::get().saturating_sub(1) {
-			let filler = if i % per_account == 0 { funded::<T>("filler", i / per_account) } else { account("filler", i / per_account, SEED) };
-			let _ = Market::<T>::do_submit_job(filler, w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>());
+			let filler = if i % per_account == 0 {
+				funded::<T>("filler", i / per_account)
+			} else {
+				account("filler", i / per_account, SEED)
+			};
+			let _ = Market::<T>::do_submit_job(
+				filler,
+				w,
+				job_params(),
+				1,
+				replicas as u8,
+				1u32.into(),
+				deadline::<T>(),
+			);
 		}
 		let id = NextJobId::<T>::get();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(consumer), w, job_params(), 1_000, replicas as u8, 1_000u32.into(), deadline::<T>());
+		_(
+			RawOrigin::Signed(consumer),
+			w,
+			job_params(),
+			1_000,
+			replicas as u8,
+			1_000u32.into(),
+			deadline::<T>(),
+		);
 		assert!(Jobs::<T>::contains_key(id));
 	}
 
@@ -278,12 +344,24 @@ mod benchmarks {
 		// `q` jobs queued by many accounts; the consumer's is the last.
 		let per_account = T::MaxPendingPerAccount::get().min(T::MaxJobsPerAccount::get()).max(1);
 		for i in 0..q.saturating_sub(1) {
-			let filler = if i % per_account == 0 { funded::<T>("filler", i / per_account) } else { account("filler", i / per_account, SEED) };
+			let filler = if i % per_account == 0 {
+				funded::<T>("filler", i / per_account)
+			} else {
+				account("filler", i / per_account, SEED)
+			};
 			Market::<T>::do_submit_job(filler, w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
 				.expect("job submits");
 		}
-		let last = Market::<T>::do_submit_job(consumer.clone(), w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
-			.expect("job submits");
+		let last = Market::<T>::do_submit_job(
+			consumer.clone(),
+			w,
+			job_params(),
+			1,
+			1,
+			1u32.into(),
+			deadline::<T>(),
+		)
+		.expect("job submits");
 		#[extrinsic_call]
 		_(RawOrigin::Signed(consumer), last);
 		assert_eq!(Jobs::<T>::get(last).map(|j| j.status), Some(JobStatus::Refunded));
@@ -355,8 +433,16 @@ mod benchmarks {
 		}
 		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(replicas);
-		let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, replicas as u8, 1u32.into(), deadline::<T>())
-			.expect("job submits");
+		let id = Market::<T>::do_submit_job(
+			consumer,
+			w,
+			job_params(),
+			1,
+			replicas as u8,
+			1u32.into(),
+			deadline::<T>(),
+		)
+		.expect("job submits");
 		let now = frame_system::Pallet::<T>::block_number();
 		#[block]
 		{
@@ -371,8 +457,16 @@ mod benchmarks {
 		register_providers::<T>(1);
 		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(1);
-		let id = Market::<T>::do_submit_job(consumer, w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
-			.expect("job submits");
+		let id = Market::<T>::do_submit_job(
+			consumer,
+			w,
+			job_params(),
+			1,
+			1,
+			1u32.into(),
+			deadline::<T>(),
+		)
+		.expect("job submits");
 		let late = deadline::<T>();
 		frame_system::Pallet::<T>::set_block_number(late);
 		#[block]
@@ -456,10 +550,19 @@ mod benchmarks {
 		register_providers::<T>(1);
 		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(1);
-		let id = Market::<T>::do_submit_job(consumer.clone(), w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
-			.expect("job submits");
+		let id = Market::<T>::do_submit_job(
+			consumer.clone(),
+			w,
+			job_params(),
+			1,
+			1,
+			1u32.into(),
+			deadline::<T>(),
+		)
+		.expect("job submits");
 		Market::<T>::do_cancel_job(consumer, id).expect("cancels");
-		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::RetentionPeriod::get());
+		let later =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::RetentionPeriod::get());
 		#[block]
 		{
 			Market::<T>::prune(later, Weight::MAX);

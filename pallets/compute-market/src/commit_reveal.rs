@@ -57,7 +57,11 @@ impl<T: Config> Pallet<T> {
 			matches!(job.status, JobStatus::Assigned | JobStatus::Committing),
 			Error::<T>::JobNotActive
 		);
-		let i = job.assignments.iter().position(|a| a.provider == *who).ok_or(Error::<T>::NotAssigned)?;
+		let i = job
+			.assignments
+			.iter()
+			.position(|a| a.provider == *who)
+			.ok_or(Error::<T>::NotAssigned)?;
 		ensure!(
 			frame_system::Pallet::<T>::block_number() <= job.commit_until,
 			Error::<T>::CommitWindowClosed
@@ -117,7 +121,8 @@ impl<T: Config> Pallet<T> {
 		// Where results are compared within a device class, the class must have been declared
 		// before the job was assigned: no fresh class chosen after seeing the others' reveals.
 		if Self::compares_within_classes(job.workload) {
-			let declared = provider.declared_at.get(class_index).copied().unwrap_or(job.assigned_at);
+			let declared =
+				provider.declared_at.get(class_index).copied().unwrap_or(job.assigned_at);
 			ensure!(declared < job.assigned_at, Error::<T>::DeviceClassesChanged);
 		}
 		let message = Self::attestation_message(
@@ -144,7 +149,8 @@ impl<T: Config> Pallet<T> {
 		if Self::nothing_left_to_wait_for(&job) {
 			let replicas = job.assignments.len() as u32;
 			Self::settle(id, job, now);
-			Ok(Some(T::WeightInfo::reveal_result().saturating_add(Self::settle_weight(replicas))).into())
+			Ok(Some(T::WeightInfo::reveal_result().saturating_add(Self::settle_weight(replicas)))
+				.into())
 		} else {
 			Jobs::<T>::insert(id, job);
 			Ok(Some(T::WeightInfo::reveal_result()).into())
@@ -156,8 +162,9 @@ impl<T: Config> Pallet<T> {
 	/// Whether results of `workload` are only compared within one device class (it is not
 	/// bit-exact across devices).
 	pub fn compares_within_classes(workload: WorkloadId) -> bool {
-		Workloads::<T>::get(workload)
-			.is_some_and(|w| matches!(w.verification, VerificationClass::Replicated { bit_exact: false, .. }))
+		Workloads::<T>::get(workload).is_some_and(|w| {
+			matches!(w.verification, VerificationClass::Replicated { bit_exact: false, .. })
+		})
 	}
 
 	/// Every assigned provider has revealed or declined: the attempt can settle now.
@@ -175,7 +182,8 @@ impl<T: Config> Pallet<T> {
 		if Self::nothing_left_to_wait_for(&job) {
 			let replicas = job.assignments.len() as u32;
 			Self::settle(id, job, now);
-			Ok(Some(T::WeightInfo::decline_job().saturating_add(Self::settle_weight(replicas))).into())
+			Ok(Some(T::WeightInfo::decline_job().saturating_add(Self::settle_weight(replicas)))
+				.into())
 		} else {
 			Jobs::<T>::insert(id, job);
 			Ok(Some(T::WeightInfo::decline_job()).into())

@@ -82,14 +82,14 @@ pub mod assignment;
 mod benchmarking;
 pub mod commit_reveal;
 pub mod migrations;
-#[cfg(any(test, feature = "try-runtime"))]
-pub mod try_state;
 pub mod offchain;
 pub mod orders;
 pub mod providers;
 pub mod registry;
 pub mod runtime_api;
 pub mod settlement;
+#[cfg(any(test, feature = "try-runtime"))]
+pub mod try_state;
 pub mod types;
 pub mod verification;
 pub mod weights;
@@ -162,7 +162,10 @@ pub mod pallet {
 	pub struct Pallet<T>(_);
 
 	/// Every number the market runs on comes through here as a `Get<_>`, so that the runtime can
-	/// bind it to a constant or to a governance-set parameter.
+	/// bind it to a constant or to a governance-set parameter. Bounds (the `Max…` sizes of
+	/// storage and blocks) are `#[pallet::constant]`s in the metadata; governed values are not
+	/// (they would show a stale value after governance changes one): read them with the
+	/// [`Pallet::params`] view function or the runtime API's `params`.
 	#[pallet::config]
 	pub trait Config:
 		frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
@@ -195,10 +198,8 @@ pub mod pallet {
 		type TreasuryAccount: Get<Self::AccountId>;
 
 		/// Smallest bond a provider must hold to be active.
-		#[pallet::constant]
 		type MinProviderBond: Get<BalanceOf<Self>>;
 		/// Blocks between `unbond` and the earliest `withdraw_bond`.
-		#[pallet::constant]
 		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
 		/// Most registered providers.
 		#[pallet::constant]
@@ -228,42 +229,30 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAssignPerBlock: Get<u32>;
 		/// Length of the commit window, in blocks.
-		#[pallet::constant]
 		type CommitWindow: Get<BlockNumberFor<Self>>;
 		/// Length of the reveal window, in blocks.
-		#[pallet::constant]
 		type RevealWindow: Get<BlockNumberFor<Self>>;
 		/// Latest deadline a job may set, in blocks from submission.
-		#[pallet::constant]
 		type MaxJobDuration: Get<BlockNumberFor<Self>>;
 		/// Most attempts (assignments) a job gets before it fails.
-		#[pallet::constant]
 		type MaxAttempts: Get<u8>;
 		/// Compute reward minted per unit of work the job's parameters need, per accepted
 		/// provider — never more than the treasury's cut of that provider's payment (see
 		/// [`settlement`]), so that no one gains by trading with themselves.
-		#[pallet::constant]
 		type RewardPerUnit: Get<BalanceOf<Self>>;
 		/// Non-refundable fee of every order, paid to the treasury.
-		#[pallet::constant]
 		type SubmissionFee: Get<BalanceOf<Self>>;
 		/// Storage deposit per byte a job may occupy, held from the consumer until pruning.
-		#[pallet::constant]
 		type DepositPerByte: Get<BalanceOf<Self>>;
 		/// Most compute reward minted in one block.
-		#[pallet::constant]
 		type MaxRewardPerBlock: Get<BalanceOf<Self>>;
 		/// The treasury's share of each payment to a provider.
-		#[pallet::constant]
 		type TreasuryCut: Get<Perbill>;
 		/// Share of its bond a provider loses for revealing a rejected result.
-		#[pallet::constant]
 		type SlashWrong: Get<Perbill>;
 		/// Share of its bond a provider loses for not committing or not revealing.
-		#[pallet::constant]
 		type SlashNoShow: Get<Perbill>;
 		/// Blocks a finished job stays in storage before it is pruned.
-		#[pallet::constant]
 		type RetentionPeriod: Get<BlockNumberFor<Self>>;
 
 		/// How the offchain worker signs its transactions: with the local compute key, from
@@ -352,7 +341,8 @@ pub mod pallet {
 
 	/// How many of [`PendingJobs`] each consumer has (at most `MaxPendingPerAccount`).
 	#[pallet::storage]
-	pub type PendingCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type PendingCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Jobs (with their attempt) to settle at a block: the block after their reveal window.
 	#[pallet::storage]
@@ -394,7 +384,12 @@ pub mod pallet {
 		/// Providers: account, bond (held from the account's genesis balance), compute key,
 		/// declared device classes (empty: a placeholder the offchain worker replaces with its
 		/// worker's class before its first reveal).
-		pub providers: alloc::vec::Vec<(T::AccountId, BalanceOf<T>, crypto::Public, alloc::vec::Vec<alloc::vec::Vec<u8>>)>,
+		pub providers: alloc::vec::Vec<(
+			T::AccountId,
+			BalanceOf<T>,
+			crypto::Public,
+			alloc::vec::Vec<alloc::vec::Vec<u8>>,
+		)>,
 	}
 
 	#[pallet::genesis_build]
@@ -410,13 +405,18 @@ pub mod pallet {
 			for (who, bond, key, classes) in &self.providers {
 				let mut classes: alloc::vec::Vec<DeviceClass> = classes
 					.iter()
-					.map(|c| DeviceClass::try_from(c.clone()).expect("genesis device class too long"))
+					.map(|c| {
+						DeviceClass::try_from(c.clone()).expect("genesis device class too long")
+					})
 					.collect();
 				if classes.is_empty() {
 					classes.push(DeviceClass::truncate_from(b"unknown".to_vec()));
 				}
-				let classes = BoundedVec::try_from(classes).expect("too many genesis device classes");
-				if let Err(e) = Pallet::<T>::do_register_provider(who.clone(), *bond, key.clone(), classes) {
+				let classes =
+					BoundedVec::try_from(classes).expect("too many genesis device classes");
+				if let Err(e) =
+					Pallet::<T>::do_register_provider(who.clone(), *bond, key.clone(), classes)
+				{
 					panic!("invalid genesis provider {who:?}: {e:?}");
 				}
 			}
@@ -489,7 +489,12 @@ pub mod pallet {
 			treasury_cut: BalanceOf<T>,
 		},
 		/// A provider was slashed.
-		ProviderSlashed { job: JobId, provider: T::AccountId, amount: BalanceOf<T>, reason: SlashReason },
+		ProviderSlashed {
+			job: JobId,
+			provider: T::AccountId,
+			amount: BalanceOf<T>,
+			reason: SlashReason,
+		},
 		/// No result was accepted; the job goes back to the queue for fresh providers.
 		JobReassigned { job: JobId, attempts: u8 },
 		/// No result was accepted within the allowed attempts; the escrow was refunded.
@@ -596,7 +601,15 @@ pub mod pallet {
 
 	/// Why a provider was slashed.
 	#[derive(
-		Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Debug,
+		TypeInfo,
 		MaxEncodedLen,
 	)]
 	pub enum SlashReason {
@@ -755,7 +768,11 @@ pub mod pallet {
 		/// `blake2_256(job_le64 ‖ output_digest ‖ blake2_256(small_output) ‖ salt ‖ provider)`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::commit_result())]
-		pub fn commit_result(origin: OriginFor<T>, job: JobId, commitment: sp_core::H256) -> DispatchResult {
+		pub fn commit_result(
+			origin: OriginFor<T>,
+			job: JobId,
+			commitment: sp_core::H256,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_commit(who, job, commitment)
 		}
@@ -821,6 +838,31 @@ pub mod pallet {
 				ensure_signed(origin)?;
 			}
 			Self::do_evict_provider(provider, by_governance)
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The governed values as they apply at this block: each governed `Get` of the
+		/// `Config`, read once. Governance changes them without a runtime upgrade, so they are
+		/// served here and by the runtime API's `params`, never as metadata constants.
+		pub fn params() -> MarketParamsOf<T> {
+			MarketParams {
+				min_provider_bond: T::MinProviderBond::get(),
+				unbonding_period: T::UnbondingPeriod::get(),
+				commit_window: T::CommitWindow::get(),
+				reveal_window: T::RevealWindow::get(),
+				max_job_duration: T::MaxJobDuration::get(),
+				max_attempts: T::MaxAttempts::get(),
+				reward_per_unit: T::RewardPerUnit::get(),
+				max_reward_per_block: T::MaxRewardPerBlock::get(),
+				treasury_cut: T::TreasuryCut::get(),
+				slash_wrong: T::SlashWrong::get(),
+				slash_no_show: T::SlashNoShow::get(),
+				retention_period: T::RetentionPeriod::get(),
+				submission_fee: T::SubmissionFee::get(),
+				deposit_per_byte: T::DepositPerByte::get(),
+			}
 		}
 	}
 

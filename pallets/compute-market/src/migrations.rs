@@ -130,7 +130,11 @@ pub mod v1 {
 			entry_point: old.entry_point,
 			schema: ParamSchema {
 				dims: BoundedVec::truncate_from(
-					old.schema.dims.iter().map(|d| DimBound { min: d.min, max: d.max, power: 1 }).collect(),
+					old.schema
+						.dims
+						.iter()
+						.map(|d| DimBound { min: d.min, max: d.max, power: 1 })
+						.collect(),
 				),
 				needs_target: old.schema.needs_target,
 			},
@@ -182,7 +186,10 @@ pub mod v1 {
 				let (needed_units, work_blocks) = Workloads::<T>::get(old.workload)
 					.and_then(|w| Pallet::<T>::required_units(&w, &old.params).ok())
 					.map_or((old.units, 0), |(u, b)| (u.min(old.units), b));
-				let open = matches!(old.status, JobStatus::Assigned | JobStatus::Committing | JobStatus::Revealing);
+				let open = matches!(
+					old.status,
+					JobStatus::Assigned | JobStatus::Committing | JobStatus::Revealing
+				);
 				if open {
 					// Restart the attempt: free its providers, judge nobody.
 					for a in old.assignments.iter() {
@@ -287,7 +294,10 @@ pub mod v1 {
 			let (jobs, providers) = <(u64, u32)>::decode(&mut &state[..])
 				.map_err(|_| sp_runtime::TryRuntimeError::Other("undecodable pre-upgrade state"))?;
 			ensure!(Jobs::<T>::iter_values().count() as u64 == jobs, "a job did not decode");
-			ensure!(Providers::<T>::iter_values().count() as u32 == providers, "a provider did not decode");
+			ensure!(
+				Providers::<T>::iter_values().count() as u32 == providers,
+				"a provider did not decode"
+			);
 			Pallet::<T>::do_try_state()
 		}
 	}

@@ -114,7 +114,9 @@ impl Config for Test {
 
 /// The offchain worker's signer in tests: an sr25519 key whose account is the `u64` of its
 /// first eight bytes (so tests keep their small numeric accounts).
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, codec::Decode, scale_info::TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, codec::Decode, scale_info::TypeInfo,
+)]
 pub struct TestPublic(pub sr25519::Public);
 
 impl sp_runtime::traits::IdentifyAccount for TestPublic {
@@ -171,7 +173,9 @@ impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
 where
 	RuntimeCall: From<C>,
 {
-	fn create_signed_transaction<A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+	fn create_signed_transaction<
+		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
 		call: RuntimeCall,
 		_public: TestPublic,
 		account: AccountId,
@@ -266,7 +270,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(t);
 	// Benchmarks generate and use compute keys through the keystore.
-	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }
@@ -322,14 +328,25 @@ pub fn salt_of(who: AccountId, job: JobId) -> [u8; 32] {
 }
 
 /// Commit `digest` with `small_output` for `who` on `job`.
-pub fn commit(who: AccountId, job: JobId, digest: H256, small_output: &[u8]) -> frame_support::dispatch::DispatchResult {
+pub fn commit(
+	who: AccountId,
+	job: JobId,
+	digest: H256,
+	small_output: &[u8],
+) -> frame_support::dispatch::DispatchResult {
 	let c = Market::commitment_of(job, &digest, small_output, &salt_of(who, job), &who);
 	Market::commit_result(RuntimeOrigin::signed(who), job, c)
 }
 
 /// A valid attestation by `who` for `digest` and `small_output` on `job`, on device class
 /// `class`.
-pub fn attest(who: AccountId, job: JobId, digest: H256, small_output: &[u8], class: DeviceClass) -> Attestation {
+pub fn attest(
+	who: AccountId,
+	job: JobId,
+	digest: H256,
+	small_output: &[u8],
+	class: DeviceClass,
+) -> Attestation {
 	let kernel_hash = crate::Jobs::<Test>::get(job).map(|j| j.kernel_hash).unwrap_or_default();
 	let msg = Market::attestation_message(job, kernel_hash, digest, small_output, 7, &class);
 	Attestation {
@@ -359,7 +376,12 @@ pub fn reveal_on(
 }
 
 /// Reveal on the default device class.
-pub fn reveal(who: AccountId, job: JobId, digest: H256, small_output: Vec<u8>) -> frame_support::dispatch::DispatchResultWithPostInfo {
+pub fn reveal(
+	who: AccountId,
+	job: JobId,
+	digest: H256,
+	small_output: Vec<u8>,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
 	reveal_on(who, job, digest, small_output, gpu_class())
 }
 

@@ -33,6 +33,7 @@
 //!   registered classes lack it first declares it with `set_device_classes`.
 
 use crate::{crypto, pallet::*, types::*, LOG_TARGET};
+use crucible_primitives::worker_rpc::{REFUSALS, UNKNOWN_TICKET};
 use alloc::{format, string::String, vec::Vec};
 use codec::{Decode, Encode};
 use frame_system::{
@@ -124,7 +125,7 @@ pub enum WorkerCallError {
 	/// The answer was not the JSON-RPC we expect.
 	BadResponse,
 	/// A JSON-RPC error with this code.
-	Rpc(i64),
+	Rpc(i32),
 }
 
 /// `worker_status` of a ticket.
@@ -140,14 +141,13 @@ pub enum TicketState {
 	Unknown,
 }
 
-/// The worker's "unknown ticket" error code.
-const UNKNOWN_TICKET: i64 = -32004;
-/// The worker's error codes for a job it will never run: invalid parameters, unknown kernel,
-/// too large.
-const REFUSALS: [i64; 3] = [-32602, -32001, -32002];
 
 /// A JSON-RPC call over HTTP POST, bounded by [`HTTP_DEADLINE_MS`].
-pub fn rpc_call(url: &str, method: &str, params: &str) -> Result<serde_json::Value, WorkerCallError> {
+pub fn rpc_call(
+	url: &str,
+	method: &str,
+	params: &str,
+) -> Result<serde_json::Value, WorkerCallError> {
 	let body = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{method}","params":{params}}}"#);
 	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(HTTP_DEADLINE_MS));
 	let pending = http::Request::post(url, alloc::vec![body.into_bytes()])
@@ -160,13 +160,15 @@ pub fn rpc_call(url: &str, method: &str, params: &str) -> Result<serde_json::Val
 		.map_err(|_| WorkerCallError::Unreachable)?
 		.map_err(|_| WorkerCallError::Unreachable)?;
 	if response.code != 200 {
-		return Err(WorkerCallError::Unreachable)
+		return Err(WorkerCallError::Unreachable);
 	}
 	let bytes = response.body().collect::<Vec<u8>>();
 	let mut value: serde_json::Value =
 		serde_json::from_slice(&bytes).map_err(|_| WorkerCallError::BadResponse)?;
 	if let Some(err) = value.get("error") {
-		return Err(WorkerCallError::Rpc(err.get("code").and_then(|c| c.as_i64()).unwrap_or(0)))
+		return Err(WorkerCallError::Rpc(
+			err.get("code").and_then(|c| c.as_i64()).and_then(|c| i32::try_from(c).ok()).unwrap_or(0),
+		));
 	}
 	value.get_mut("result").map(|r| r.take()).ok_or(WorkerCallError::BadResponse)
 }
@@ -195,7 +197,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
 	let s = s.strip_prefix("0x").unwrap_or(s);
 	if s.len() % 2 != 0 {
-		return None
+		return None;
 	}
 	let nibble = |c: u8| match c {
 		b'0'..=b'9' => Some(c - b'0'),
@@ -203,7 +205,10 @@ pub fn from_hex(s: &str) -> Option<Vec<u8>> {
 		b'A'..=b'F' => Some(c - b'A' + 10),
 		_ => None,
 	};
-	s.as_bytes().chunks(2).map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?)).collect()
+	s.as_bytes()
+		.chunks(2)
+		.map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
+		.collect()
 }
 
 /// The JSON `params` of `worker_submit` for a job: `[kernel, {seed, dims, target}]`.
@@ -221,23 +226,27 @@ pub fn submit_params(kernel: &[u8], params: &JobParams) -> String {
 }
 
 /// The worker's result for a finished ticket, if it ran the kernel `kernel_hash`.
-pub fn parse_result(value: &serde_json::Value, kernel_hash: &H256, salt: [u8; 32]) -> Option<Computed> {
+pub fn parse_result(
+	value: &serde_json::Value,
+	kernel_hash: &H256,
+	salt: [u8; 32],
+) -> Option<Computed> {
 	let field = |name: &str| value.get(name).and_then(|v| v.as_str());
 	let hash = from_hex(field("kernel_hash")?)?;
 	if hash.as_slice() != kernel_hash.as_bytes() {
-		return None
+		return None;
 	}
 	let digest = from_hex(field("output_digest")?)?;
 	if digest.len() != 32 {
-		return None
+		return None;
 	}
 	let small_output = from_hex(field("small_output")?)?;
 	if small_output.len() > MAX_SMALL_OUTPUT as usize {
-		return None
+		return None;
 	}
 	let device_class = field("device_class")?.as_bytes().to_vec();
 	if device_class.is_empty() || device_class.len() > MAX_DEVICE_CLASS_LEN as usize {
-		return None
+		return None;
 	}
 	let worker_version = u32::try_from(value.get("worker_version")?.as_u64()?).ok()?;
 	Some(Computed {
@@ -258,20 +267,21 @@ impl<T: Config> Pallet<T> {
 			.flatten()
 			.and_then(|u| String::from_utf8(u).ok())
 		else {
-			return
+			return;
 		};
 		let keys = crypto::Public::all();
 		if keys.is_empty() {
-			return
+			return;
 		}
-		let mut lock = StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
-			LOCK_KEY,
-			3,
-			Duration::from_millis(30_000),
-		);
+		let mut lock =
+			StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
+				LOCK_KEY,
+				3,
+				Duration::from_millis(30_000),
+			);
 		let Ok(_guard) = lock.try_lock() else {
 			log::debug!(target: LOG_TARGET, "offchain worker of #{now:?} skipped: a run is in progress");
-			return
+			return;
 		};
 		let mut live: Vec<Vec<u8>> = Vec::new();
 		for key in keys {
@@ -282,9 +292,10 @@ impl<T: Config> Pallet<T> {
 			let Some(info) = Providers::<T>::get(&account) else { continue };
 			if info.compute_key != key {
 				log::warn!(target: LOG_TARGET, "local compute key is not the registered one of {account:?}");
-				continue
+				continue;
 			}
-			let mut agent = Agent::<T> { url: &url, key, public, account, now, device_class: None, info };
+			let mut agent =
+				Agent::<T> { url: &url, key, public, account, now, device_class: None, info };
 			for id in ProviderJobs::<T>::get(&agent.account) {
 				if let Some(k) = agent.step(id) {
 					live.push(k);
@@ -352,8 +363,9 @@ impl<T: Config> Agent<'_, T> {
 					self.decline(id)
 				},
 				Some(Progress::Computed(c)) => self.commit(id, c),
-				Some(Progress::Committed { computed, sent_at }) if self.stale(sent_at) =>
-					self.commit(id, computed),
+				Some(Progress::Committed { computed, sent_at }) if self.stale(sent_at) => {
+					self.commit(id, computed)
+				},
 				other => other,
 			};
 		}
@@ -367,15 +379,16 @@ impl<T: Config> Agent<'_, T> {
 		}
 		// Reveal once the chain allows it.
 		let all_committed = job.assignments.iter().all(|a| a.commitment.is_some() || a.declined);
-		if slot.commitment.is_some() &&
-			slot.reveal.is_none() &&
-			(now >= job.commit_until || all_committed) &&
-			now < job.reveal_until
+		if slot.commitment.is_some()
+			&& slot.reveal.is_none()
+			&& (now >= job.commit_until || all_committed)
+			&& now < job.reveal_until
 		{
 			progress = match progress {
 				Some(Progress::Committed { computed, .. }) => self.reveal(&job, id, computed),
-				Some(Progress::Revealed { computed, sent_at }) if self.stale(sent_at) =>
-					self.reveal(&job, id, computed),
+				Some(Progress::Revealed { computed, sent_at }) if self.stale(sent_at) => {
+					self.reveal(&job, id, computed)
+				},
 				other => other,
 			};
 		}
@@ -441,7 +454,7 @@ impl<T: Config> Agent<'_, T> {
 			},
 			TicketState::Done => {
 				let Ok(v) = rpc_call(self.url, "worker_result", &format!("[{ticket}]")) else {
-					return progress
+					return progress;
 				};
 				match parse_result(&v, &job.kernel_hash, sp_io::offchain::random_seed()) {
 					Some(c) => {
@@ -462,7 +475,7 @@ impl<T: Config> Agent<'_, T> {
 	/// declared before the assignment.
 	fn can_attest(&self, job: &JobOf<T>, computed: &Computed) -> bool {
 		if !Pallet::<T>::compares_within_classes(job.workload) {
-			return true
+			return true;
 		}
 		self.info
 			.device_classes
@@ -497,15 +510,20 @@ impl<T: Config> Agent<'_, T> {
 		}
 	}
 
-	fn reveal(&mut self, job: &JobOf<T>, id: JobId, computed: Computed) -> Option<Progress<BlockNumberFor<T>>> {
+	fn reveal(
+		&mut self,
+		job: &JobOf<T>,
+		id: JobId,
+		computed: Computed,
+	) -> Option<Progress<BlockNumberFor<T>>> {
 		let unchanged = Progress::Committed { computed: computed.clone(), sent_at: self.now };
 		let Ok(device_class) = DeviceClass::try_from(computed.device_class.clone()) else {
-			return Some(Progress::Failed)
+			return Some(Progress::Failed);
 		};
 		if !self.info.device_classes.contains(&device_class) {
 			// Declare it first; the reveal follows once the chain shows it.
 			self.declare(device_class);
-			return Some(unchanged)
+			return Some(unchanged);
 		}
 		let message = Pallet::<T>::attestation_message(
 			id,
@@ -517,17 +535,21 @@ impl<T: Config> Agent<'_, T> {
 		);
 		let Some(signature) = self.key.sign(&message) else {
 			log::warn!(target: LOG_TARGET, "job {id}: the keystore cannot sign with the compute key");
-			return Some(unchanged)
+			return Some(unchanged);
 		};
 		let Ok(small_output) = SmallOutput::try_from(computed.small_output.clone()) else {
-			return Some(Progress::Failed)
+			return Some(Progress::Failed);
 		};
 		let call = Call::<T>::reveal_result {
 			job: id,
 			output_digest: computed.output_digest,
 			salt: computed.salt,
 			small_output,
-			attestation: Attestation { worker_version: computed.worker_version, device_class, signature },
+			attestation: Attestation {
+				worker_version: computed.worker_version,
+				device_class,
+				signature,
+			},
 		};
 		if self.send(call) {
 			log::info!(target: LOG_TARGET, "job {id}: reveal sent");
@@ -539,16 +561,18 @@ impl<T: Config> Agent<'_, T> {
 
 	/// Add the worker's device class to the provider's declared ones (once per run).
 	fn declare(&mut self, class: DeviceClass) {
-		if self.device_class.as_deref() == Some(class.as_slice()) || self.info.device_classes.contains(&class) {
-			return
+		if self.device_class.as_deref() == Some(class.as_slice())
+			|| self.info.device_classes.contains(&class)
+		{
+			return;
 		}
 		self.device_class = Some(class.to_vec());
 		let mut classes = self.info.device_classes.clone();
 		if classes.is_full() && !classes.is_empty() {
 			classes.remove(0);
 		}
-		if classes.try_push(class).is_ok() &&
-			self.send(Call::<T>::set_device_classes { device_classes: classes })
+		if classes.try_push(class).is_ok()
+			&& self.send(Call::<T>::set_device_classes { device_classes: classes })
 		{
 			log::info!(target: LOG_TARGET, "declaring the worker's device class for {:?}", self.account);
 		}
@@ -570,17 +594,14 @@ impl<T: Config> Agent<'_, T> {
 		// Transactions of ours still in the pool: queue behind them, unless the chain's nonce
 		// has not moved for a while (they were dropped; start again from the chain's).
 		let nonce = if next > chain && !self.stale(since) { next } else { chain };
-		let Some(xt) = <T as CreateSignedTransaction<Call<T>>>::create_signed_transaction::<T::AuthorityId>(
-			call.into(),
-			self.public.clone(),
-			self.account.clone(),
-			nonce,
-		) else {
-			return false
+		let Some(xt) = <T as CreateSignedTransaction<Call<T>>>::create_signed_transaction::<
+			T::AuthorityId,
+		>(call.into(), self.public.clone(), self.account.clone(), nonce) else {
+			return false;
 		};
 		if SubmitTransaction::<T, Call<T>>::submit_transaction(xt).is_err() {
 			log::warn!(target: LOG_TARGET, "the pool refused a transaction of {:?} (nonce {nonce:?})", self.account);
-			return false
+			return false;
 		}
 		let mut next = nonce;
 		next.saturating_inc();
@@ -588,4 +609,3 @@ impl<T: Config> Agent<'_, T> {
 		true
 	}
 }
-

@@ -36,7 +36,8 @@ impl<T: Config> Pallet<T> {
 
 	/// The storage deposit of one job: `DepositPerByte` × the largest encoding a job can take.
 	pub fn job_deposit() -> BalanceOf<T> {
-		T::DepositPerByte::get().saturating_mul(BalanceOf::<T>::from(JobOf::<T>::max_encoded_len() as u32))
+		T::DepositPerByte::get()
+			.saturating_mul(BalanceOf::<T>::from(JobOf::<T>::max_encoded_len() as u32))
 	}
 
 	/// Providers that could be drawn for a job of `consumer` (active, with a weight, and not
@@ -57,7 +58,8 @@ impl<T: Config> Pallet<T> {
 			.count() as u32
 	}
 
-	/// Validate a prospective job and price it. Changes nothing.
+	/// Validate a prospective job and price it, or say which [`Error`] `submit_job` would fail
+	/// with. Changes nothing. The runtime API's `quote` serves it.
 	pub fn quote_job(
 		consumer: Option<&T::AccountId>,
 		workload: WorkloadId,
@@ -65,8 +67,9 @@ impl<T: Config> Pallet<T> {
 		units: u32,
 		replicas: u8,
 		price_per_unit: BalanceOf<T>,
-	) -> Result<Quote<BalanceOf<T>>, DispatchError> {
-		Self::price_job(consumer, workload, params, units, replicas, price_per_unit).map(|(q, ..)| q)
+	) -> Result<Quote<BalanceOf<T>>, Error<T>> {
+		Self::price_job(consumer, workload, params, units, replicas, price_per_unit)
+			.map(|(q, ..)| q)
 	}
 
 	/// [`Self::quote_job`], with the workload and the blocks the job's work adds to a commit
@@ -78,12 +81,15 @@ impl<T: Config> Pallet<T> {
 		units: u32,
 		replicas: u8,
 		price_per_unit: BalanceOf<T>,
-	) -> Result<(Quote<BalanceOf<T>>, WorkloadOf<T>, u32), DispatchError> {
+	) -> Result<(Quote<BalanceOf<T>>, WorkloadOf<T>, u32), Error<T>> {
 		let w = Workloads::<T>::get(workload).ok_or(Error::<T>::UnknownWorkload)?;
 		ensure!(!w.retired, Error::<T>::WorkloadRetired);
 		let (min_units, work_blocks) = Self::required_units(&w, params)?;
 		ensure!(units >= min_units.max(1) && units <= w.max_units, Error::<T>::InvalidUnits);
-		ensure!(replicas >= 1 && replicas as u32 <= T::MaxReplicas::get(), Error::<T>::InvalidReplicas);
+		ensure!(
+			replicas >= 1 && replicas as u32 <= T::MaxReplicas::get(),
+			Error::<T>::InvalidReplicas
+		);
 		if let VerificationClass::Replicated { quorum, .. } = w.verification {
 			// Never two disjoint groups that both reach the quorum (replicas < 2 × quorum), and,
 			// above a quorum of one, one more replica than the quorum so that a single liar
@@ -94,14 +100,26 @@ impl<T: Config> Pallet<T> {
 				Error::<T>::InvalidReplicas
 			);
 		}
-		ensure!(replicas as u32 <= Self::eligible_providers(consumer), Error::<T>::NotEnoughProviders);
+		ensure!(
+			replicas as u32 <= Self::eligible_providers(consumer),
+			Error::<T>::NotEnoughProviders
+		);
 		ensure!(price_per_unit >= w.price_floor, Error::<T>::PriceBelowFloor);
-		let payment = price_per_unit.checked_mul(&BalanceOf::<T>::from(units)).ok_or(Error::<T>::Overflow)?;
-		let budget = payment.checked_mul(&BalanceOf::<T>::from(replicas as u32)).ok_or(Error::<T>::Overflow)?;
+		let payment = price_per_unit
+			.checked_mul(&BalanceOf::<T>::from(units))
+			.ok_or(Error::<T>::Overflow)?;
+		let budget = payment
+			.checked_mul(&BalanceOf::<T>::from(replicas as u32))
+			.ok_or(Error::<T>::Overflow)?;
 		let fee = T::SubmissionFee::get();
 		let deposit = Self::job_deposit();
-		budget.checked_add(&fee).and_then(|b| b.checked_add(&deposit)).ok_or(Error::<T>::Overflow)?;
-		let commit_window: u32 = T::CommitWindow::get().saturating_add(work_blocks.into()).unique_saturated_into();
+		budget
+			.checked_add(&fee)
+			.and_then(|b| b.checked_add(&deposit))
+			.ok_or(Error::<T>::Overflow)?;
+		let commit_window: u32 = T::CommitWindow::get()
+			.saturating_add(work_blocks.into())
+			.unique_saturated_into();
 		let quote = Quote {
 			min_units,
 			budget,
@@ -130,7 +148,9 @@ impl<T: Config> Pallet<T> {
 			let needed_units = quote.min_units;
 			let now = frame_system::Pallet::<T>::block_number();
 			// Assigned at the earliest in the next block, settled the block after its reveal window.
-			let earliest = now.saturating_add(1u32.into()).saturating_add(Self::attempt_length(work_blocks));
+			let earliest = now
+				.saturating_add(1u32.into())
+				.saturating_add(Self::attempt_length(work_blocks));
 			ensure!(
 				deadline >= earliest && deadline <= now.saturating_add(T::MaxJobDuration::get()),
 				Error::<T>::InvalidDeadline
@@ -139,7 +159,10 @@ impl<T: Config> Pallet<T> {
 				JobsOf::<T>::decode_len(&who).unwrap_or(0) < T::MaxJobsPerAccount::get() as usize,
 				Error::<T>::TooManyJobs
 			);
-			ensure!(PendingCount::<T>::get(&who) < T::MaxPendingPerAccount::get(), Error::<T>::TooManyPending);
+			ensure!(
+				PendingCount::<T>::get(&who) < T::MaxPendingPerAccount::get(),
+				Error::<T>::TooManyPending
+			);
 			ensure!(
 				PendingJobs::<T>::decode_len().unwrap_or(0) < T::MaxPendingJobs::get() as usize,
 				Error::<T>::QueueFull
@@ -147,11 +170,21 @@ impl<T: Config> Pallet<T> {
 			// The money first: the fee to the treasury, the budget into escrow, the deposit held.
 			// Each respects the consumer's locks and freezes (it can only spend what it may).
 			if !quote.fee.is_zero() {
-				T::Currency::transfer(&who, &T::TreasuryAccount::get(), quote.fee, Preservation::Preserve)
-					.map_err(|_| Error::<T>::InsufficientBalance)?;
-			}
-			T::Currency::transfer(&who, &Self::escrow_account(), quote.budget, Preservation::Preserve)
+				T::Currency::transfer(
+					&who,
+					&T::TreasuryAccount::get(),
+					quote.fee,
+					Preservation::Preserve,
+				)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			}
+			T::Currency::transfer(
+				&who,
+				&Self::escrow_account(),
+				quote.budget,
+				Preservation::Preserve,
+			)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
 			if !quote.deposit.is_zero() {
 				T::Currency::hold(&HoldReason::JobDeposit.into(), &who, quote.deposit)
 					.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -160,7 +193,8 @@ impl<T: Config> Pallet<T> {
 			let id = NextJobId::<T>::get();
 			NextJobId::<T>::put(id.saturating_add(1));
 			// Both bounds were checked above.
-			JobsOf::<T>::try_mutate(&who, |v| v.try_push(id)).map_err(|_| Error::<T>::TooManyJobs)?;
+			JobsOf::<T>::try_mutate(&who, |v| v.try_push(id))
+				.map_err(|_| Error::<T>::TooManyJobs)?;
 			PendingJobs::<T>::try_mutate(|q| q.try_push(id)).map_err(|_| Error::<T>::QueueFull)?;
 			PendingCount::<T>::mutate(&who, |c| *c = c.saturating_add(1));
 			let job = Job {
@@ -229,10 +263,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Move `amount` of a job's escrow out of the escrow account to `dest`. Returns what moved:
 	/// all of it, or nothing.
-	pub(crate) fn pay_from_escrow(job: &mut JobOf<T>, dest: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+	pub(crate) fn pay_from_escrow(
+		job: &mut JobOf<T>,
+		dest: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> BalanceOf<T> {
 		let amount = amount.min(job.escrow);
 		if amount.is_zero() {
-			return Zero::zero()
+			return Zero::zero();
 		}
 		// The escrow account keeps its existential deposit, so `Preserve` never refuses an amount
 		// that the job still has in escrow.
@@ -259,7 +297,9 @@ impl<T: Config> Pallet<T> {
 		if !job.escrow.is_zero() {
 			let rest = job.escrow;
 			if Self::pay_from_escrow(job, &T::TreasuryAccount::get(), rest) != rest {
-				defensive!("the escrow of a job could be neither refunded nor given to the treasury");
+				defensive!(
+					"the escrow of a job could be neither refunded nor given to the treasury"
+				);
 			}
 		}
 		refunded
@@ -268,7 +308,7 @@ impl<T: Config> Pallet<T> {
 	/// Release a pruned job's storage deposit.
 	pub(crate) fn release_deposit(job: &JobOf<T>) -> BalanceOf<T> {
 		if job.deposit.is_zero() {
-			return Zero::zero()
+			return Zero::zero();
 		}
 		T::Currency::release(
 			&HoldReason::JobDeposit.into(),

@@ -37,7 +37,10 @@ impl<T: Config> Pallet<T> {
 			reputation: INITIAL_REPUTATION,
 			open_assignments: 0,
 			declared_at: BoundedVec::truncate_from(
-				device_classes.iter().map(|_| frame_system::Pallet::<T>::block_number()).collect(),
+				device_classes
+					.iter()
+					.map(|_| frame_system::Pallet::<T>::block_number())
+					.collect(),
 			),
 		};
 		Self::set_candidate(&who, Some(Self::draw_weight(&info)));
@@ -75,7 +78,8 @@ impl<T: Config> Pallet<T> {
 					.and_then(|i| info.declared_at.get(i).copied())
 					.unwrap_or(now)
 			};
-			info.declared_at = BoundedVec::truncate_from(device_classes.iter().map(since).collect());
+			info.declared_at =
+				BoundedVec::truncate_from(device_classes.iter().map(since).collect());
 			info.device_classes = device_classes.clone();
 			Ok(())
 		})?;
@@ -110,11 +114,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Start leaving.
 	pub fn do_unbond(who: T::AccountId) -> DispatchResult {
-		let unlock_at = frame_system::Pallet::<T>::block_number()
-			.saturating_add(T::UnbondingPeriod::get());
+		let unlock_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 		Providers::<T>::try_mutate(&who, |maybe| -> DispatchResult {
 			let info = maybe.as_mut().ok_or(Error::<T>::NotProvider)?;
-			ensure!(!matches!(info.status, ProviderStatus::Leaving { .. }), Error::<T>::AlreadyLeaving);
+			ensure!(
+				!matches!(info.status, ProviderStatus::Leaving { .. }),
+				Error::<T>::AlreadyLeaving
+			);
 			info.status = ProviderStatus::Leaving { unlock_at };
 			Ok(())
 		})?;
@@ -127,13 +134,17 @@ impl<T: Config> Pallet<T> {
 	pub fn do_withdraw_bond(who: T::AccountId) -> DispatchResult {
 		let info = Providers::<T>::get(&who).ok_or(Error::<T>::NotProvider)?;
 		let ProviderStatus::Leaving { unlock_at } = info.status else {
-			return Err(Error::<T>::NotLeaving.into())
+			return Err(Error::<T>::NotLeaving.into());
 		};
 		ensure!(frame_system::Pallet::<T>::block_number() >= unlock_at, Error::<T>::StillUnbonding);
 		ensure!(info.open_assignments == 0, Error::<T>::HasOpenAssignments);
 		let held = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who);
-		let released =
-			T::Currency::release(&HoldReason::ProviderBond.into(), &who, held, Precision::BestEffort)?;
+		let released = T::Currency::release(
+			&HoldReason::ProviderBond.into(),
+			&who,
+			held,
+			Precision::BestEffort,
+		)?;
 		Providers::<T>::remove(&who);
 		ProviderJobs::<T>::remove(&who);
 		Self::deposit_event(Event::ProviderLeft { provider: who, released });
@@ -145,12 +156,17 @@ impl<T: Config> Pallet<T> {
 	pub fn do_evict_provider(who: T::AccountId, by_governance: bool) -> DispatchResult {
 		let info = Providers::<T>::get(&who).ok_or(Error::<T>::NotProvider)?;
 		ensure!(
-			info.open_assignments == 0 && (by_governance || info.status == ProviderStatus::Suspended),
+			info.open_assignments == 0
+				&& (by_governance || info.status == ProviderStatus::Suspended),
 			Error::<T>::NotEvictable
 		);
 		let held = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who);
-		let released =
-			T::Currency::release(&HoldReason::ProviderBond.into(), &who, held, Precision::BestEffort)?;
+		let released = T::Currency::release(
+			&HoldReason::ProviderBond.into(),
+			&who,
+			held,
+			Precision::BestEffort,
+		)?;
 		Self::set_candidate(&who, None);
 		Providers::<T>::remove(&who);
 		ProviderJobs::<T>::remove(&who);
@@ -198,7 +214,7 @@ impl<T: Config> Pallet<T> {
 	) -> BalanceOf<T> {
 		let want = fraction * info.bond;
 		if want.is_zero() {
-			return Zero::zero()
+			return Zero::zero();
 		}
 		let slashed = T::Currency::transfer_on_hold(
 			&HoldReason::ProviderBond.into(),

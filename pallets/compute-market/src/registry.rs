@@ -11,7 +11,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(w.unit_size > 0 && w.max_units > 0, Error::<T>::InvalidWorkload);
 		ensure!(!w.schema.dims.is_empty(), Error::<T>::InvalidWorkload);
 		ensure!(
-			w.schema.dims.iter().all(|d| d.min >= 1 && d.min <= d.max && (1..=3).contains(&d.power)),
+			w.schema
+				.dims
+				.iter()
+				.all(|d| d.min >= 1 && d.min <= d.max && (1..=3).contains(&d.power)),
 			Error::<T>::InvalidWorkload
 		);
 		// Every admitted job is one the worker accepts and can finish inside a window.
@@ -22,7 +25,10 @@ impl<T: Config> Pallet<T> {
 		);
 		match w.verification {
 			VerificationClass::Replicated { quorum, .. } => {
-				ensure!(quorum >= 1 && quorum as u32 <= T::MaxReplicas::get(), Error::<T>::InvalidWorkload);
+				ensure!(
+					quorum >= 1 && quorum as u32 <= T::MaxReplicas::get(),
+					Error::<T>::InvalidWorkload
+				);
 			},
 			VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch) => {
 				// The search range is the first dimension; the target is compulsory.
@@ -49,7 +55,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Apply a [`WorkloadUpdate`].
-	pub fn do_update_workload(id: WorkloadId, update: WorkloadUpdate<BalanceOf<T>>) -> DispatchResult {
+	pub fn do_update_workload(
+		id: WorkloadId,
+		update: WorkloadUpdate<BalanceOf<T>>,
+	) -> DispatchResult {
 		Workloads::<T>::try_mutate(id, |maybe| -> DispatchResult {
 			let w = maybe.as_mut().ok_or(Error::<T>::UnknownWorkload)?;
 			ensure!(!w.retired, Error::<T>::WorkloadRetired);
@@ -94,7 +103,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Check `params` against the workload's schema and return their work: the product of the
 	/// dimensions, each raised to its power. Refused above the workload's `max_work`.
-	pub fn work_of(w: &WorkloadOf<T>, params: &JobParams) -> Result<u64, DispatchError> {
+	pub fn work_of(w: &WorkloadOf<T>, params: &JobParams) -> Result<u64, Error<T>> {
 		ensure!(params.dims.len() == w.schema.dims.len(), Error::<T>::InvalidParams);
 		ensure!(params.target.is_some() == w.schema.needs_target, Error::<T>::InvalidParams);
 		let mut work: u128 = 1;
@@ -108,9 +117,13 @@ impl<T: Config> Pallet<T> {
 
 	/// The units of work `params` need, `⌈work / unit_size⌉`, and the blocks their work adds to
 	/// a commit window, `⌊work / work_per_block⌋`.
-	pub fn required_units(w: &WorkloadOf<T>, params: &JobParams) -> Result<(u32, u32), DispatchError> {
+	pub fn required_units(
+		w: &WorkloadOf<T>,
+		params: &JobParams,
+	) -> Result<(u32, u32), Error<T>> {
 		let work = Self::work_of(w, params)?;
-		let units = u32::try_from(work.div_ceil(w.unit_size.max(1))).map_err(|_| Error::<T>::InvalidUnits)?;
+		let units = u32::try_from(work.div_ceil(w.unit_size.max(1)))
+			.map_err(|_| Error::<T>::InvalidUnits)?;
 		// At most `MAX_WORK_BLOCKS`, by `validate_workload`.
 		let blocks = (work / w.work_per_block.max(1)).min(MAX_WORK_BLOCKS) as u32;
 		Ok((units, blocks))

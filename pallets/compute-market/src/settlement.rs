@@ -21,11 +21,7 @@
 //! rewarded.
 
 use crate::{pallet::*, types::*, verification::Outcome, WeightInfo};
-use frame_support::{
-	defensive,
-	pallet_prelude::*,
-	traits::fungible::Mutate,
-};
+use frame_support::{defensive, pallet_prelude::*, traits::fungible::Mutate};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{Saturating, Zero};
 
@@ -53,10 +49,12 @@ impl<T: Config> Pallet<T> {
 		for (id, attempt) in due {
 			let Some(job) = Jobs::<T>::get(id) else { continue };
 			// A job settled early (every provider revealed) has moved on.
-			if job.attempts != attempt ||
-				!matches!(job.status, JobStatus::Assigned | JobStatus::Committing | JobStatus::Revealing)
-			{
-				continue
+			if job.attempts != attempt
+				|| !matches!(
+					job.status,
+					JobStatus::Assigned | JobStatus::Committing | JobStatus::Revealing
+				) {
+				continue;
 			}
 			weight.saturating_accrue(Self::settle_weight(job.assignments.len() as u32));
 			Self::settle(id, job, now);
@@ -94,14 +92,27 @@ impl<T: Config> Pallet<T> {
 			match outcome {
 				Outcome::Accepted => {
 					Self::pay_provider(id, &mut job, who, payment);
-					info.reputation = info.reputation.saturating_add(REPUTATION_GAIN).min(MAX_REPUTATION);
+					info.reputation =
+						info.reputation.saturating_add(REPUTATION_GAIN).min(MAX_REPUTATION);
 				},
 				Outcome::Wrong => {
-					Self::slash_provider(id, who, &mut info, T::SlashWrong::get(), SlashReason::WrongResult);
+					Self::slash_provider(
+						id,
+						who,
+						&mut info,
+						T::SlashWrong::get(),
+						SlashReason::WrongResult,
+					);
 					info.reputation = info.reputation.saturating_sub(REPUTATION_LOSS_WRONG);
 				},
 				Outcome::NoShow => {
-					Self::slash_provider(id, who, &mut info, T::SlashNoShow::get(), SlashReason::NoShow);
+					Self::slash_provider(
+						id,
+						who,
+						&mut info,
+						T::SlashNoShow::get(),
+						SlashReason::NoShow,
+					);
 					info.reputation = info.reputation.saturating_sub(REPUTATION_LOSS_NO_SHOW);
 				},
 				Outcome::Declined => {
@@ -127,9 +138,9 @@ impl<T: Config> Pallet<T> {
 			Self::finish(id, &mut job, JobStatus::Verified);
 			Stats::<T>::mutate(|s| s.verified = s.verified.saturating_add(1));
 			Self::deposit_event(Event::JobVerified { job: id, output_digest: digest, accepted });
-		} else if job.attempts < T::MaxAttempts::get() &&
-			now.saturating_add(Self::attempt_length(job.work_blocks)) <= job.deadline &&
-			PendingJobs::<T>::try_mutate(|q| q.try_push(id)).is_ok()
+		} else if job.attempts < T::MaxAttempts::get()
+			&& now.saturating_add(Self::attempt_length(job.work_blocks)) <= job.deadline
+			&& PendingJobs::<T>::try_mutate(|q| q.try_push(id)).is_ok()
 		{
 			job.status = JobStatus::Pending;
 			PendingCount::<T>::mutate(&job.consumer, |c| *c = c.saturating_add(1));
@@ -166,7 +177,7 @@ impl<T: Config> Pallet<T> {
 		if paid != to_provider {
 			// Nothing moved: not paid, not rewarded; the escrow goes back to the consumer.
 			defensive!("a provider could not be paid from escrow");
-			return
+			return;
 		}
 		let treasury_cut = Self::pay_from_escrow(job, &T::TreasuryAccount::get(), cut);
 		let room = T::MaxRewardPerBlock::get().saturating_sub(RewardsThisBlock::<T>::get());
@@ -208,17 +219,17 @@ impl<T: Config> Pallet<T> {
 		let per_job = T::WeightInfo::prune_job();
 		let mut used = T::DbWeight::get().reads(2);
 		if remaining.any_lt(used.saturating_add(per_job)) {
-			return Weight::zero()
+			return Weight::zero();
 		}
 		let mut head = PruneHead::<T>::get();
 		let tail = PruneTail::<T>::get();
 		while head < tail && used.saturating_add(per_job).all_lte(remaining) {
 			let Some((finished, id)) = PruneQueue::<T>::get(head) else {
 				head = head.saturating_add(1);
-				continue
+				continue;
 			};
 			if finished.saturating_add(T::RetentionPeriod::get()) > now {
-				break
+				break;
 			}
 			used.saturating_accrue(per_job);
 			PruneQueue::<T>::remove(head);

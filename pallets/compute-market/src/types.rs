@@ -3,10 +3,11 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::fmt::Debug;
 use frame_support::{pallet_prelude::ConstU32, traits::fungible, BoundedVec};
-use serde::{Deserialize, Serialize};
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
 use sp_core::H256;
+use sp_runtime::Perbill;
 
 use crate::{crypto, Config};
 
@@ -51,9 +52,19 @@ pub type SmallOutput = BoundedVec<u8, ConstU32<MAX_SMALL_OUTPUT>>;
 
 /// The results of an on-chain-checkable workload are checked by the runtime itself.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub enum OnChainCheckKind {
 	/// Find a nonce with `blake2_256(seed ‖ nonce_le64) < target` (bytes compared as a
 	/// big-endian number). The small output is `nonce_le64 ‖ hash` (40 bytes), the output
@@ -63,9 +74,19 @@ pub enum OnChainCheckKind {
 
 /// How the results of a workload are verified.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub enum VerificationClass {
 	/// The runtime checks each claimed result itself; every valid claim is accepted.
 	OnChainCheck(OnChainCheckKind),
@@ -82,9 +103,19 @@ pub enum VerificationClass {
 
 /// The allowed range of one parameter dimension, and how it weighs in the job's work.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub struct DimBound {
 	/// Smallest allowed value.
 	pub min: u32,
@@ -97,9 +128,18 @@ pub struct DimBound {
 
 /// What parameters a workload takes, and their limits.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub struct ParamSchema {
 	/// One bound per dimension; a job must give exactly this many dimensions.
 	pub dims: BoundedVec<DimBound, ConstU32<MAX_DIMS>>,
@@ -123,9 +163,18 @@ pub struct JobParams {
 
 /// A registered workload: one OpenCL kernel and how the market prices and verifies it.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
 )]
-#[derive(Serialize, Deserialize)]
 pub struct Workload<Balance> {
 	/// Human-readable name.
 	pub name: WorkloadName,
@@ -173,7 +222,16 @@ pub struct WorkloadUpdate<Balance> {
 
 /// Where a provider stands.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum ProviderStatus<BlockNumber> {
 	/// Eligible for new assignments.
@@ -248,7 +306,16 @@ pub struct Assignment<AccountId> {
 
 /// Where a job stands.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum JobStatus {
 	/// Escrowed, waiting for providers.
@@ -342,7 +409,8 @@ pub struct Job<AccountId, Balance, BlockNumber, MaxReplicas: frame_support::trai
 }
 
 /// The `Job` type of a runtime.
-pub type JobOf<T> = Job<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxReplicas>;
+pub type JobOf<T> =
+	Job<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxReplicas>;
 /// The `ProviderInfo` type of a runtime.
 pub type ProviderInfoOf<T> =
 	ProviderInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxDeviceClasses>;
@@ -374,9 +442,7 @@ pub struct AttestationPayload {
 pub const ATTESTATION_DOMAIN: [u8; 18] = *b"crucible/attest/v2";
 
 /// The signed attestation carried by a reveal.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo,
-)]
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct Attestation {
 	/// Worker version that computed the result.
 	pub worker_version: u32,
@@ -388,7 +454,16 @@ pub struct Attestation {
 
 /// Market-wide counters.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Default, Debug, TypeInfo, MaxEncodedLen,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub struct MarketStats<Balance> {
 	/// Jobs ever submitted.
@@ -410,6 +485,46 @@ pub struct MarketStats<Balance> {
 	/// Jobs waiting for assignment (not stored: filled in by [`crate::Pallet::stats`]).
 	pub pending: u32,
 }
+
+/// The market's governed values as they apply at a block: what each of the `Config`'s
+/// governed `Get`s returns there (after the runtime's clamping). Served by the runtime API's
+/// `params` and the pallet's `params` view function, never as metadata constants, which would
+/// go stale the moment governance changes a value.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct MarketParams<Balance, BlockNumber> {
+	/// Smallest bond a provider must hold to be active.
+	pub min_provider_bond: Balance,
+	/// Blocks between `leave` and the earliest `withdraw_bond`.
+	pub unbonding_period: BlockNumber,
+	/// Base length of a commit window, in blocks (a job's work adds to it).
+	pub commit_window: BlockNumber,
+	/// Length of the reveal window, in blocks.
+	pub reveal_window: BlockNumber,
+	/// Latest deadline a job may set, in blocks from submission.
+	pub max_job_duration: BlockNumber,
+	/// Assignment rounds a job gets before it fails.
+	pub max_attempts: u8,
+	/// Reward minted per unit a job's parameters need, per accepted provider (capped: see
+	/// [`crate::settlement`]).
+	pub reward_per_unit: Balance,
+	/// Most compute reward minted in one block.
+	pub max_reward_per_block: Balance,
+	/// The treasury's share of each payment to a provider.
+	pub treasury_cut: Perbill,
+	/// Share of its bond a provider loses for revealing a rejected result.
+	pub slash_wrong: Perbill,
+	/// Share of its bond a provider loses for not committing or not revealing.
+	pub slash_no_show: Perbill,
+	/// Blocks a finished job stays in storage before it is pruned.
+	pub retention_period: BlockNumber,
+	/// Non-refundable fee of every order.
+	pub submission_fee: Balance,
+	/// Storage deposit per byte a job may occupy.
+	pub deposit_per_byte: Balance,
+}
+
+/// `MarketParams` of a runtime.
+pub type MarketParamsOf<T> = MarketParams<BalanceOf<T>, BlockNumberFor<T>>;
 
 /// The price of a prospective job, as `quote` computes it.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]

@@ -42,21 +42,21 @@ pub const HASH_SEARCH_OUTPUT_LEN: usize = 8 + 32;
 pub fn check_hash_search(params: &JobParams, small_output: &[u8], digest: &H256) -> bool {
 	let (Some(target), Some(range)) = (params.target, params.dims.first()) else { return false };
 	if small_output.len() != HASH_SEARCH_OUTPUT_LEN {
-		return false
+		return false;
 	}
 	let mut nonce_bytes = [0u8; 8];
 	nonce_bytes.copy_from_slice(&small_output[..8]);
 	let nonce = u64::from_le_bytes(nonce_bytes);
 	if nonce >= *range as u64 {
-		return false
+		return false;
 	}
 	let mut preimage = [0u8; 40];
 	preimage[..32].copy_from_slice(&params.seed);
 	preimage[32..].copy_from_slice(&nonce_bytes);
 	let hash = sp_io::hashing::blake2_256(&preimage);
-	hash[..] == small_output[8..] &&
-		hash < target &&
-		sp_io::hashing::blake2_256(small_output) == digest.0
+	hash[..] == small_output[8..]
+		&& hash < target
+		&& sp_io::hashing::blake2_256(small_output) == digest.0
 }
 
 impl<T: Config> Pallet<T> {
@@ -73,7 +73,10 @@ impl<T: Config> Pallet<T> {
 			})
 			.collect();
 		let reveals = || {
-			job.assignments.iter().enumerate().filter_map(|(i, a)| a.reveal.as_ref().map(|r| (i, r)))
+			job.assignments
+				.iter()
+				.enumerate()
+				.filter_map(|(i, a)| a.reveal.as_ref().map(|r| (i, r)))
 		};
 		let mut result = None;
 		match class {
@@ -85,7 +88,7 @@ impl<T: Config> Pallet<T> {
 						// "Nothing found in the range": not checkable on its own; wrong if
 						// another replica proves a nonce exists.
 						empty.push(i);
-						continue
+						continue;
 					}
 					if check_hash_search(&job.params, &r.small_output, &r.output_digest) {
 						outcomes[i] = Outcome::Accepted;
@@ -103,7 +106,8 @@ impl<T: Config> Pallet<T> {
 					for i in empty {
 						outcomes[i] = Outcome::Wrong;
 					}
-					let accepted = outcomes.iter().filter(|o| **o == Outcome::Accepted).count() as u8;
+					let accepted =
+						outcomes.iter().filter(|o| **o == Outcome::Accepted).count() as u8;
 					result = Some(JobResult {
 						output_digest: r.output_digest,
 						small_output: r.small_output.clone(),
@@ -121,8 +125,11 @@ impl<T: Config> Pallet<T> {
 					)
 				};
 				#[allow(clippy::type_complexity)]
-				let mut groups: Vec<(((H256, SmallOutput), Option<DeviceClass>), u32, &Reveal)> =
-					Vec::new();
+				let mut groups: Vec<(
+					((H256, SmallOutput), Option<DeviceClass>),
+					u32,
+					&Reveal,
+				)> = Vec::new();
 				for (_, r) in reveals() {
 					let k = key(r);
 					match groups.iter_mut().find(|(g, _, _)| *g == k) {
@@ -137,9 +144,9 @@ impl<T: Config> Pallet<T> {
 					.cloned();
 				if let Some((((digest, small_output), class), n, _)) = winner {
 					for (i, r) in reveals() {
-						outcomes[i] = if r.output_digest == digest &&
-							r.small_output == small_output &&
-							class.as_ref().is_none_or(|c| *c == r.device_class)
+						outcomes[i] = if r.output_digest == digest
+							&& r.small_output == small_output
+							&& class.as_ref().is_none_or(|c| *c == r.device_class)
 						{
 							Outcome::Accepted
 						} else if class.as_ref().is_none_or(|c| *c == r.device_class) {
@@ -149,11 +156,8 @@ impl<T: Config> Pallet<T> {
 							Outcome::Unjudged
 						};
 					}
-					result = Some(JobResult {
-						output_digest: digest,
-						small_output,
-						accepted: n as u8,
-					});
+					result =
+						Some(JobResult { output_digest: digest, small_output, accepted: n as u8 });
 				}
 			},
 		}

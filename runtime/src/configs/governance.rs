@@ -5,9 +5,9 @@ use crate::{
 	configs::RuntimeBlockWeights,
 	currency::{MILLI_UNITS, UNITS},
 	governance::{origins, tracks::TracksInfo, RootOrTwoThirdsCouncil},
-	AccountId, Balance, Balances, BlockNumber, Council, OriginCaller, Preimage, Referenda,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, Scheduler, System,
-	Treasury, DAYS, MINUTES,
+	AccountId, Balance, Balances, BlockNumber, Council, OriginCaller, Preimage, Referenda, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, Scheduler, System, Treasury, DAYS,
+	MINUTES,
 };
 use frame_support::{
 	parameter_types,

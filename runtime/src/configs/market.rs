@@ -107,8 +107,7 @@ impl EnsureOriginWithArg<RuntimeOrigin, RuntimeParametersKey> for ParametersAdmi
 	) -> Result<Self::Success, RuntimeOrigin> {
 		use frame_support::traits::EnsureOrigin;
 		match key {
-			RuntimeParametersKey::Market(_) =>
-				MarketAdminOrigin::try_origin(origin).map(|_| ()),
+			RuntimeParametersKey::Market(_) => MarketAdminOrigin::try_origin(origin).map(|_| ()),
 		}
 	}
 
@@ -144,6 +143,8 @@ frame_support::parameter_types! {
 pub type MaxReplicas = ConstU32<7>;
 /// The most device classes a provider may declare.
 pub type MaxDeviceClasses = ConstU32<8>;
+/// The market's errors: what the runtime API's `quote` answers when `submit_job` would refuse.
+pub type MarketError = pallet_compute_market::Error<Runtime>;
 
 use dynamic_params::market;
 

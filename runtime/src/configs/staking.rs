@@ -12,8 +12,7 @@ use crate::{
 	configs::{governance::TreasuryAccount, MAX_AUTHORITIES},
 	governance::RootOrThreeQuartersCouncil,
 	AccountId, Balance, Balances, BlockNumber, Historical, Offences, Runtime, RuntimeEvent,
-	RuntimeHoldReason, Session, SessionKeys, Staking, Timestamp, SESSION_PERIOD,
-	SESSIONS_PER_ERA,
+	RuntimeHoldReason, Session, SessionKeys, Staking, Timestamp, SESSIONS_PER_ERA, SESSION_PERIOD,
 };
 use frame_election_provider_support::{
 	bounds::{ElectionBounds, ElectionBoundsBuilder},

@@ -22,11 +22,15 @@ use frame_system::EnsureRoot;
 use pallet_collective::EnsureProportionAtLeast;
 
 /// Root, or at least two thirds of the council.
-pub type RootOrTwoThirdsCouncil =
-	EitherOfDiverse<EnsureRoot<AccountId>, EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>>;
+pub type RootOrTwoThirdsCouncil = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>,
+>;
 /// Root, or at least three quarters of the council.
-pub type RootOrThreeQuartersCouncil =
-	EitherOfDiverse<EnsureRoot<AccountId>, EnsureProportionAtLeast<AccountId, CouncilCollective, 3, 4>>;
+pub type RootOrThreeQuartersCouncil = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	EnsureProportionAtLeast<AccountId, CouncilCollective, 3, 4>,
+>;
 /// Who may change the compute market: root, two thirds of the council, or a `market_admin`
 /// referendum.
 pub type MarketAdminOrigin = EitherOfDiverse<RootOrTwoThirdsCouncil, origins::MarketAdmin>;

@@ -5,9 +5,9 @@
 use super::*;
 use codec::MaxEncodedLen;
 use frame_support::{
-	BoundedVec,
 	assert_ok,
 	traits::{LockableCurrency, WithdrawReasons},
+	BoundedVec,
 };
 use sp_core::H256;
 
@@ -19,7 +19,11 @@ fn wealth(accounts: &[AccountId]) -> Balance {
 
 /// A hash search over `range` nonces with the easiest target: nonce 0 always wins.
 fn trivial_search(range: u32) -> JobParams {
-	JobParams { seed: [3u8; 32], dims: BoundedVec::truncate_from(vec![range]), target: Some([0xff; 32]) }
+	JobParams {
+		seed: [3u8; 32],
+		dims: BoundedVec::truncate_from(vec![range]),
+		target: Some([0xff; 32]),
+	}
 }
 
 /// Attack 1: a consumer and its own (sybil) provider trade a job with themselves. The job
@@ -58,9 +62,21 @@ fn a_locked_consumer_still_pays() {
 		let id = NextJobId::<Test>::get();
 		let mut target = [0u8; 32];
 		target[0] = 0x40;
-		let p = JobParams { seed: [5u8; 32], dims: BoundedVec::truncate_from(vec![500]), target: Some(target) };
+		let p = JobParams {
+			seed: [5u8; 32],
+			dims: BoundedVec::truncate_from(vec![500]),
+			target: Some(target),
+		};
 		let consumer_total_before = wealth(&[1]);
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, p.clone(), 1, 1, 50, System::block_number() + 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			HASH_SEARCH,
+			p.clone(),
+			1,
+			1,
+			50,
+			System::block_number() + 50
+		));
 		Balances::set_lock(*b"delegate", &1, INITIAL, WithdrawReasons::all());
 		run_to_block(System::block_number() + 1);
 		let (out, d) = solve_hash_search(p.seed, 500, target).unwrap();
@@ -139,7 +155,16 @@ fn replicas_equal_to_a_quorum_above_one_are_refused() {
 		for p in [10, 11, 12] {
 			register(p, 100);
 		}
-		assert!(Market::submit_job(RuntimeOrigin::signed(1), MATMUL, params(vec![16]), 1, 2, 10, 50).is_err());
+		assert!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			MATMUL,
+			params(vec![16]),
+			1,
+			2,
+			10,
+			50
+		)
+		.is_err());
 	});
 }
 
@@ -152,9 +177,21 @@ fn an_empty_claim_is_wrong_when_a_nonce_exists() {
 		register(11, 100);
 		let mut target = [0u8; 32];
 		target[0] = 0x40;
-		let p = JobParams { seed: [5u8; 32], dims: BoundedVec::truncate_from(vec![500]), target: Some(target) };
+		let p = JobParams {
+			seed: [5u8; 32],
+			dims: BoundedVec::truncate_from(vec![500]),
+			target: Some(target),
+		};
 		let id = NextJobId::<Test>::get();
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, p.clone(), 1, 2, 5, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			HASH_SEARCH,
+			p.clone(),
+			1,
+			2,
+			5,
+			50
+		));
 		run_to_block(System::block_number() + 1);
 		let (out, d) = solve_hash_search(p.seed, 500, target).unwrap();
 		let empty = H256(sp_io::hashing::blake2_256(&[]));
@@ -175,7 +212,15 @@ fn a_fresh_device_class_does_not_dodge_judgement() {
 			register(p, 100);
 		}
 		let id = NextJobId::<Test>::get();
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), RENDER, params(vec![16, 16]), 1, 3, 5, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			RENDER,
+			params(vec![16, 16]),
+			1,
+			3,
+			5,
+			50
+		));
 		run_to_block(System::block_number() + 1);
 		let ps = assigned_to(id);
 		let d = H256::repeat_byte(0xaa);
@@ -186,8 +231,14 @@ fn a_fresh_device_class_does_not_dodge_judgement() {
 		assert_ok!(reveal(ps[1], id, d, vec![]));
 		assert_ok!(reveal(ps[2], id, d, vec![]));
 		let fresh: DeviceClass = BoundedVec::truncate_from(b"fresh/never/seen".to_vec());
-		let _ = Market::set_device_classes(RuntimeOrigin::signed(ps[0]), BoundedVec::truncate_from(vec![fresh.clone()]));
-		assert_eq!(reveal_on(ps[0], id, lie, vec![], fresh), Err(Error::<Test>::DeviceClassesChanged.into()));
+		let _ = Market::set_device_classes(
+			RuntimeOrigin::signed(ps[0]),
+			BoundedVec::truncate_from(vec![fresh.clone()]),
+		);
+		assert_eq!(
+			reveal_on(ps[0], id, lie, vec![], fresh),
+			Err(Error::<Test>::DeviceClassesChanged.into())
+		);
 		run_to_block(Jobs::<Test>::get(id).unwrap().reveal_until + 1);
 		assert_eq!(bond_of(ps[0]), 100 - SlashWrong::get() * 100);
 	});
@@ -211,7 +262,17 @@ fn one_account_cannot_fill_the_queue() {
 		register(10, 100);
 		let mut accepted = 0;
 		for _ in 0..32 {
-			if Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, trivial_search(1), 1, 1, 1, 50).is_ok() {
+			if Market::submit_job(
+				RuntimeOrigin::signed(1),
+				HASH_SEARCH,
+				trivial_search(1),
+				1,
+				1,
+				1,
+				50,
+			)
+			.is_ok()
+			{
 				accepted += 1;
 			}
 		}
@@ -229,7 +290,15 @@ fn the_reward_cap_is_shared_within_a_block() {
 		let mut ids = vec![];
 		for who in [1, 2] {
 			let id = NextJobId::<Test>::get();
-			assert_ok!(Market::submit_job(RuntimeOrigin::signed(who), HASH_SEARCH, trivial_search(1), 1_000, 1, 100, 50));
+			assert_ok!(Market::submit_job(
+				RuntimeOrigin::signed(who),
+				HASH_SEARCH,
+				trivial_search(1),
+				1_000,
+				1,
+				100,
+				50
+			));
 			ids.push(id);
 		}
 		run_to_block(System::block_number() + 1);
@@ -244,7 +313,13 @@ fn the_reward_cap_is_shared_within_a_block() {
 		}
 		let rewards: Vec<Balance> = market_events()
 			.into_iter()
-			.filter_map(|e| if let Event::ProviderPaid { reward, .. } = e { Some(reward) } else { None })
+			.filter_map(|e| {
+				if let Event::ProviderPaid { reward, .. } = e {
+					Some(reward)
+				} else {
+					None
+				}
+			})
 			.collect();
 		assert_eq!(rewards.len(), 2);
 		assert!(rewards[1] > 0, "the second job got no reward: {rewards:?}");
@@ -259,7 +334,15 @@ fn an_order_pays_a_fee_and_a_storage_deposit() {
 		SubmissionFee::set(3);
 		DepositPerByte::set(1);
 		register(10, 100);
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, trivial_search(1), 1, 1, 1, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			HASH_SEARCH,
+			trivial_search(1),
+			1,
+			1,
+			1,
+			50
+		));
 		// Budget 1; anything beyond it is the fee and the deposit.
 		assert!(Balances::free_balance(1) < INITIAL - 1, "nothing beyond the budget was taken");
 		let deposit = Market::job_deposit();

@@ -3,9 +3,9 @@
 
 use super::*;
 use frame_support::{
-	BoundedVec,
 	assert_noop, assert_ok,
 	traits::{fungible::Inspect, LockableCurrency, WithdrawReasons},
+	BoundedVec,
 };
 use sp_core::H256;
 
@@ -14,7 +14,11 @@ fn wealth(accounts: &[AccountId]) -> Balance {
 }
 
 fn trivial_search(range: u32) -> JobParams {
-	JobParams { seed: [3u8; 32], dims: BoundedVec::truncate_from(vec![range]), target: Some([0xff; 32]) }
+	JobParams {
+		seed: [3u8; 32],
+		dims: BoundedVec::truncate_from(vec![range]),
+		target: Some([0xff; 32]),
+	}
 }
 
 /// Run one wash job (consumer 1, its only provider 10) of `units` units at `price`; returns the
@@ -78,7 +82,13 @@ fn rewards_count_needed_units_not_bought_ones() {
 		let _ = wash_once(1_000, 1);
 		let rewards: Vec<Balance> = market_events()
 			.into_iter()
-			.filter_map(|e| if let Event::ProviderPaid { reward, .. } = e { Some(reward) } else { None })
+			.filter_map(|e| {
+				if let Event::ProviderPaid { reward, .. } = e {
+					Some(reward)
+				} else {
+					None
+				}
+			})
 			.collect();
 		// 1 nonce needs 1 unit: RewardPerUnit (2) × 1, though 1,000 units were bought.
 		assert_eq!(rewards, vec![2]);
@@ -106,7 +116,15 @@ fn locked_funds_cannot_be_escrowed() {
 		register(10, 100);
 		Balances::set_lock(*b"delegate", &1, INITIAL, WithdrawReasons::all());
 		assert_noop!(
-			Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, trivial_search(1), 1, 1, 1, 50),
+			Market::submit_job(
+				RuntimeOrigin::signed(1),
+				HASH_SEARCH,
+				trivial_search(1),
+				1,
+				1,
+				1,
+				50
+			),
 			Error::<Test>::InsufficientBalance
 		);
 	});
@@ -122,15 +140,29 @@ fn work_beyond_the_bound_is_refused() {
 		register(12, 100);
 		// Render: 4096 × 4096 = 2^24 is its bound; matmul: 1024³ = 2^30 > 2^28.
 		assert_noop!(
-			Market::submit_job(RuntimeOrigin::signed(1), MATMUL, params(vec![1024]), 1_000, 3, 10, 50),
+			Market::submit_job(
+				RuntimeOrigin::signed(1),
+				MATMUL,
+				params(vec![1024]),
+				1_000,
+				3,
+				10,
+				50
+			),
 			Error::<Test>::WorkTooLarge
 		);
 		let mut w = matmul_workload();
 		w.max_work = MAX_WORK + 1;
-		assert_noop!(Market::register_workload(RuntimeOrigin::root(), w), Error::<Test>::InvalidWorkload);
+		assert_noop!(
+			Market::register_workload(RuntimeOrigin::root(), w),
+			Error::<Test>::InvalidWorkload
+		);
 		let mut w = matmul_workload();
 		w.work_per_block = 1;
-		assert_noop!(Market::register_workload(RuntimeOrigin::root(), w), Error::<Test>::InvalidWorkload);
+		assert_noop!(
+			Market::register_workload(RuntimeOrigin::root(), w),
+			Error::<Test>::InvalidWorkload
+		);
 	});
 }
 
@@ -152,7 +184,15 @@ fn commit_windows_grow_with_the_work() {
 			Error::<Test>::InvalidDeadline
 		);
 		let id = NextJobId::<Test>::get();
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), MATMUL, params(vec![256]), 4096, 3, 2, 25));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			MATMUL,
+			params(vec![256]),
+			4096,
+			3,
+			2,
+			25
+		));
 		run_to_block(2);
 		let job = Jobs::<Test>::get(id).unwrap();
 		assert_eq!((job.work_blocks, job.commit_until, job.reveal_until), (16, 2 + 19, 2 + 22));
@@ -166,14 +206,26 @@ fn a_decline_is_not_slashed_but_is_not_free() {
 	new_test_ext().execute_with(|| {
 		let (id, ps) = assigned_matmul(10..=13);
 		let outsider = (10..=13).find(|p| !ps.contains(p)).unwrap();
-		assert_noop!(Market::decline_job(RuntimeOrigin::signed(outsider), id), Error::<Test>::NotAssigned);
+		assert_noop!(
+			Market::decline_job(RuntimeOrigin::signed(outsider), id),
+			Error::<Test>::NotAssigned
+		);
 		assert_ok!(commit(ps[1], id, H256::repeat_byte(1), &[]));
-		assert_noop!(Market::decline_job(RuntimeOrigin::signed(ps[1]), id), Error::<Test>::AlreadyCommitted);
+		assert_noop!(
+			Market::decline_job(RuntimeOrigin::signed(ps[1]), id),
+			Error::<Test>::AlreadyCommitted
+		);
 		assert_ok!(Market::decline_job(RuntimeOrigin::signed(ps[0]), id));
-		assert_noop!(Market::decline_job(RuntimeOrigin::signed(ps[0]), id), Error::<Test>::AlreadyCommitted);
+		assert_noop!(
+			Market::decline_job(RuntimeOrigin::signed(ps[0]), id),
+			Error::<Test>::AlreadyCommitted
+		);
 		assert_noop!(commit(ps[0], id, H256::repeat_byte(1), &[]), Error::<Test>::AlreadyCommitted);
 		run_to_block(6);
-		assert_noop!(Market::decline_job(RuntimeOrigin::signed(ps[2]), id), Error::<Test>::CommitWindowClosed);
+		assert_noop!(
+			Market::decline_job(RuntimeOrigin::signed(ps[2]), id),
+			Error::<Test>::CommitWindowClosed
+		);
 		run_to_block(9);
 		assert_eq!(bond_of(ps[0]), 100, "a decline is not slashed");
 		assert_eq!(
@@ -221,12 +273,21 @@ fn dead_provider_slots_can_be_freed() {
 		for p in [10, 11, 12] {
 			register(p, 100);
 		}
-		assert_noop!(Market::evict_provider(RuntimeOrigin::signed(5), 10), Error::<Test>::NotEvictable);
-		assert_noop!(Market::evict_provider(RuntimeOrigin::signed(5), 99), Error::<Test>::NotProvider);
+		assert_noop!(
+			Market::evict_provider(RuntimeOrigin::signed(5), 10),
+			Error::<Test>::NotEvictable
+		);
+		assert_noop!(
+			Market::evict_provider(RuntimeOrigin::signed(5), 99),
+			Error::<Test>::NotProvider
+		);
 		// 10 is slashed below the minimum bond: suspended.
 		let id = submit_matmul(1, 3);
 		run_to_block(2);
-		assert_noop!(Market::evict_provider(RuntimeOrigin::root(), 10), Error::<Test>::NotEvictable);
+		assert_noop!(
+			Market::evict_provider(RuntimeOrigin::root(), 10),
+			Error::<Test>::NotEvictable
+		);
 		let d = H256::repeat_byte(1);
 		assert_ok!(commit(10, id, H256::repeat_byte(2), &[]));
 		assert_ok!(commit(11, id, d, &[]));
@@ -256,17 +317,49 @@ fn the_pending_cap_is_per_account() {
 		let mut ids = vec![];
 		for _ in 0..8 {
 			ids.push(NextJobId::<Test>::get());
-			assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, trivial_search(1), 1, 1, 1, 50));
+			assert_ok!(Market::submit_job(
+				RuntimeOrigin::signed(1),
+				HASH_SEARCH,
+				trivial_search(1),
+				1,
+				1,
+				1,
+				50
+			));
 		}
 		assert_noop!(
-			Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, trivial_search(1), 1, 1, 1, 50),
+			Market::submit_job(
+				RuntimeOrigin::signed(1),
+				HASH_SEARCH,
+				trivial_search(1),
+				1,
+				1,
+				1,
+				50
+			),
 			Error::<Test>::TooManyPending
 		);
 		// Others are not affected.
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(2), HASH_SEARCH, trivial_search(1), 1, 1, 1, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(2),
+			HASH_SEARCH,
+			trivial_search(1),
+			1,
+			1,
+			1,
+			50
+		));
 		assert_ok!(Market::cancel_job(RuntimeOrigin::signed(1), ids[0]));
 		assert_eq!(PendingCount::<Test>::get(1), 7);
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, trivial_search(1), 1, 1, 1, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			HASH_SEARCH,
+			trivial_search(1),
+			1,
+			1,
+			1,
+			50
+		));
 		run_to_block(2);
 		assert!(PendingCount::<Test>::get(1) < 8);
 	});
@@ -298,7 +391,11 @@ fn an_empty_claim_is_not_slashed_when_nobody_found_a_nonce() {
 	new_test_ext().execute_with(|| {
 		register(10, 100);
 		register(11, 100);
-		let p = JobParams { seed: [5u8; 32], dims: BoundedVec::truncate_from(vec![1]), target: Some([0u8; 32]) };
+		let p = JobParams {
+			seed: [5u8; 32],
+			dims: BoundedVec::truncate_from(vec![1]),
+			target: Some([0u8; 32]),
+		};
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, p, 1, 2, 5, 50));
 		run_to_block(2);
@@ -320,7 +417,15 @@ fn try_state_catches_unbacked_escrow() {
 	new_test_ext().execute_with(|| {
 		register(10, 100);
 		let id = NextJobId::<Test>::get();
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, trivial_search(1), 1, 1, 7, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			HASH_SEARCH,
+			trivial_search(1),
+			1,
+			1,
+			7,
+			50
+		));
 		assert_ok!(Market::do_try_state());
 		Jobs::<Test>::mutate(id, |j| j.as_mut().unwrap().escrow += 1);
 		assert!(Market::do_try_state().is_err());
@@ -335,7 +440,15 @@ fn the_escrow_account_backs_open_jobs() {
 		let escrow = Market::escrow_account();
 		assert_eq!(Balances::total_balance(&escrow), ED);
 		register(10, 100);
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, trivial_search(1), 3, 1, 1, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			HASH_SEARCH,
+			trivial_search(1),
+			3,
+			1,
+			1,
+			50
+		));
 		assert_eq!(Balances::total_balance(&escrow), ED + 3);
 		assert_eq!(escrow_of(1), 3);
 	});

@@ -25,7 +25,9 @@ fn pending_jobs_get_distinct_providers_never_the_consumer() {
 			assert_eq!(job.commit_until, 5);
 			assert_eq!(job.reveal_until, 8);
 			assert_eq!(SettleAt::<Test>::get(9).to_vec(), vec![(id, 1)]);
-			assert!(market_events().iter().any(|e| matches!(e, Event::JobAssigned { job, attempt: 1, .. } if *job == id)));
+			assert!(market_events()
+				.iter()
+				.any(|e| matches!(e, Event::JobAssigned { job, attempt: 1, .. } if *job == id)));
 		});
 	}
 }
@@ -37,7 +39,15 @@ fn with_its_providers_busy_a_job_waits_and_then_expires_with_a_refund() {
 			register(who, 100);
 		}
 		let id = NextJobId::<Test>::get();
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), MATMUL, params(vec![16]), 1, 3, 10, 20));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			MATMUL,
+			params(vec![16]),
+			1,
+			3,
+			10,
+			20
+		));
 		// A state the calls reach only with eight open jobs each: every provider is busy.
 		CheckTryState::set(false);
 		for who in 10..=12 {
@@ -63,7 +73,15 @@ fn with_too_few_providers_left_a_job_ends_at_once_with_a_refund() {
 			register(who, 100);
 		}
 		let id = NextJobId::<Test>::get();
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), MATMUL, params(vec![16]), 1, 3, 10, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			MATMUL,
+			params(vec![16]),
+			1,
+			3,
+			10,
+			50
+		));
 		// One provider leaves before the draw: two are left for three replicas, for good.
 		assert_ok!(Market::unbond(RuntimeOrigin::signed(12)));
 		run_to_block(2);
@@ -83,10 +101,15 @@ fn assignment_per_block_is_bounded() {
 		}
 		let ids: Vec<_> = (0..6).map(|_| submit_matmul(1, 3)).collect();
 		run_to_block(2);
-		let assigned = ids.iter().filter(|id| Jobs::<Test>::get(**id).unwrap().status == JobStatus::Assigned).count();
+		let assigned = ids
+			.iter()
+			.filter(|id| Jobs::<Test>::get(**id).unwrap().status == JobStatus::Assigned)
+			.count();
 		assert_eq!(assigned, 4, "MaxAssignPerBlock = 4");
 		run_to_block(3);
-		assert!(ids.iter().all(|id| Jobs::<Test>::get(*id).unwrap().status == JobStatus::Assigned));
+		assert!(ids
+			.iter()
+			.all(|id| Jobs::<Test>::get(*id).unwrap().status == JobStatus::Assigned));
 	});
 }
 
@@ -134,7 +157,19 @@ fn heavier_providers_are_drawn_more_often() {
 		for salt in 0..60u64 {
 			RandomSalt::set(salt);
 			let id = NextJobId::<Test>::get();
-			assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, JobParams { seed: [1; 32], dims: frame_support::BoundedVec::truncate_from(vec![10]), target: Some([0xff; 32]) }, 1, 1, 1, System::block_number() + 20));
+			assert_ok!(Market::submit_job(
+				RuntimeOrigin::signed(1),
+				HASH_SEARCH,
+				JobParams {
+					seed: [1; 32],
+					dims: frame_support::BoundedVec::truncate_from(vec![10]),
+					target: Some([0xff; 32])
+				},
+				1,
+				1,
+				1,
+				System::block_number() + 20
+			));
 			run_to_block(System::block_number() + 1);
 			if Jobs::<Test>::get(id).unwrap().assignments[0].provider == 11 {
 				heavy += 1;

@@ -60,25 +60,49 @@ fn reveal_is_checked_against_commitment_key_and_device_class() {
 		// Not committed.
 		assert_noop!(reveal(12, id, d, vec![]), Error::<Test>::NotCommitted);
 		// Another digest than committed.
-		assert_noop!(reveal(10, id, H256::repeat_byte(2), vec![]), Error::<Test>::CommitmentMismatch);
+		assert_noop!(
+			reveal(10, id, H256::repeat_byte(2), vec![]),
+			Error::<Test>::CommitmentMismatch
+		);
 		// Another small output than committed.
 		assert_noop!(reveal(10, id, d, vec![9]), Error::<Test>::CommitmentMismatch);
 		// Another salt than committed.
 		assert_noop!(
-			Market::reveal_result(RuntimeOrigin::signed(10), id, d, [0u8; 32], BoundedVec::new(), attest(10, id, d, &[], gpu_class())),
+			Market::reveal_result(
+				RuntimeOrigin::signed(10),
+				id,
+				d,
+				[0u8; 32],
+				BoundedVec::new(),
+				attest(10, id, d, &[], gpu_class())
+			),
 			Error::<Test>::CommitmentMismatch
 		);
 		// Signed by another key.
 		let mut bad = attest(11, id, d, &[], gpu_class());
 		assert_noop!(
-			Market::reveal_result(RuntimeOrigin::signed(10), id, d, salt_of(10, id), BoundedVec::new(), bad.clone()),
+			Market::reveal_result(
+				RuntimeOrigin::signed(10),
+				id,
+				d,
+				salt_of(10, id),
+				BoundedVec::new(),
+				bad.clone()
+			),
 			Error::<Test>::BadAttestation
 		);
 		// A signature over another worker version.
 		bad = attest(10, id, d, &[], gpu_class());
 		bad.worker_version = 8;
 		assert_noop!(
-			Market::reveal_result(RuntimeOrigin::signed(10), id, d, salt_of(10, id), BoundedVec::new(), bad),
+			Market::reveal_result(
+				RuntimeOrigin::signed(10),
+				id,
+				d,
+				salt_of(10, id),
+				BoundedVec::new(),
+				bad
+			),
 			Error::<Test>::BadAttestation
 		);
 		// An undeclared device class.
@@ -87,15 +111,24 @@ fn reveal_is_checked_against_commitment_key_and_device_class() {
 		assert_ok!(reveal(10, id, d, vec![]));
 		assert_noop!(reveal(10, id, d, vec![]), Error::<Test>::AlreadyRevealed);
 		run_to_block(9); // reveal window: blocks 6..=8
-		assert!(Jobs::<Test>::get(id).unwrap().status.is_final() || Jobs::<Test>::get(id).unwrap().status == JobStatus::Pending);
+		assert!(
+			Jobs::<Test>::get(id).unwrap().status.is_final()
+				|| Jobs::<Test>::get(id).unwrap().status == JobStatus::Pending
+		);
 	});
 }
 
 #[test]
 fn attestation_signs_the_documented_payload() {
 	new_test_ext().execute_with(|| {
-		let msg =
-			Market::attestation_message(3, H256::repeat_byte(1), H256::repeat_byte(2), b"small", 7, &gpu_class());
+		let msg = Market::attestation_message(
+			3,
+			H256::repeat_byte(1),
+			H256::repeat_byte(2),
+			b"small",
+			7,
+			&gpu_class(),
+		);
 		let mut expected = b"crucible/attest/v2".to_vec();
 		expected.extend_from_slice(&3u64.to_le_bytes());
 		expected.extend_from_slice(&[1u8; 32]);

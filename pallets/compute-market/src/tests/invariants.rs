@@ -65,7 +65,13 @@ fn behaviour_of(who: AccountId) -> Behaviour {
 		13 => Behaviour::Flaky,
 		14 => Behaviour::Lazy,
 		16 | 17 => Behaviour::Colluding,
-		18 => if System::block_number() % 2 == 0 { Behaviour::SelectiveRevealer } else { Behaviour::Forger },
+		18 => {
+			if System::block_number() % 2 == 0 {
+				Behaviour::SelectiveRevealer
+			} else {
+				Behaviour::Forger
+			}
+		},
 		WASH_PROVIDER => Behaviour::WashProvider,
 		_ => Behaviour::Honest,
 	}
@@ -102,7 +108,11 @@ fn random_submit(rng: &mut Rng) {
 	let (workload, p, units, replicas) = if who == WASH_CONSUMER {
 		// The most reward for the least work the old market paid: a 1-nonce search with an
 		// always-met target, the most units, at the floor price.
-		let p = JobParams { seed: [rng.below(255) as u8; 32], dims: BoundedVec::truncate_from(vec![1]), target: Some([0xff; 32]) };
+		let p = JobParams {
+			seed: [rng.below(255) as u8; 32],
+			dims: BoundedVec::truncate_from(vec![1]),
+			target: Some([0xff; 32]),
+		};
 		(HASH_SEARCH, p, 1_000, 1)
 	} else {
 		match rng.below(4) {
@@ -119,11 +129,25 @@ fn random_submit(rng: &mut Rng) {
 			1 => (MATMUL, params(vec![1 + rng.below(16) as u32]), 1, 3),
 			2 => (RENDER, params(vec![1 + rng.below(256) as u32, 1 + rng.below(256) as u32]), 1, 3),
 			// Infeasible: every honest worker refuses it.
-			_ => (RENDER, params(vec![4000 + rng.below(96) as u32, 4000 + rng.below(96) as u32]), 256, 3),
+			_ => (
+				RENDER,
+				params(vec![4000 + rng.below(96) as u32, 4000 + rng.below(96) as u32]),
+				256,
+				3,
+			),
 		}
 	};
 	let price = if who == WASH_CONSUMER { 1 } else { 1 + rng.below(20) as u128 };
-	let ok = Market::submit_job(RuntimeOrigin::signed(who), workload, p, units, replicas, price, deadline).is_ok();
+	let ok = Market::submit_job(
+		RuntimeOrigin::signed(who),
+		workload,
+		p,
+		units,
+		replicas,
+		price,
+		deadline,
+	)
+	.is_ok();
 	if ok && who == LOCKER {
 		// The escrow is out of reach: locking everything changes nothing for the providers.
 		Balances::set_lock(*b"delegate", &who, INITIAL * 10, WithdrawReasons::all());
@@ -151,7 +175,9 @@ fn random_provider_call(rng: &mut Rng) {
 fn providers_work(rng: &mut Rng) {
 	let now = System::block_number();
 	let open: Vec<(JobId, JobOf<Test>)> = Jobs::<Test>::iter()
-		.filter(|(_, j)| matches!(j.status, JobStatus::Assigned | JobStatus::Committing | JobStatus::Revealing))
+		.filter(|(_, j)| {
+			matches!(j.status, JobStatus::Assigned | JobStatus::Committing | JobStatus::Revealing)
+		})
 		.collect();
 	for (id, job) in open {
 		let (truth, out) = true_result(&job);
@@ -161,17 +187,17 @@ fn providers_work(rng: &mut Rng) {
 			// Nobody's worker runs an infeasible job: the honest providers decline it (their
 			// offchain worker does), the others stay silent.
 			let refuses = infeasible(&job);
-			let decline = (refuses && matches!(b, Behaviour::Honest | Behaviour::WashProvider)) ||
-				(b == Behaviour::WashProvider && job.consumer != WASH_CONSUMER);
+			let decline = (refuses && matches!(b, Behaviour::Honest | Behaviour::WashProvider))
+				|| (b == Behaviour::WashProvider && job.consumer != WASH_CONSUMER);
 			if a.commitment.is_none() && !a.declined && decline {
 				let _ = Market::decline_job(RuntimeOrigin::signed(who), id);
-				continue
+				continue;
 			}
 			if refuses {
-				continue
+				continue;
 			}
 			if b == Behaviour::Lazy || (b == Behaviour::Flaky && rng.chance(50)) {
-				continue
+				continue;
 			}
 			let (d, o) = match b {
 				Behaviour::Byzantine | Behaviour::SelectiveRevealer => {
@@ -187,9 +213,16 @@ fn providers_work(rng: &mut Rng) {
 			};
 			if a.commitment.is_none() && !a.declined && now <= job.commit_until {
 				let _ = commit(who, id, d, &o);
-			} else if a.commitment.is_some() && a.reveal.is_none() && b != Behaviour::SelectiveRevealer {
+			} else if a.commitment.is_some()
+				&& a.reveal.is_none()
+				&& b != Behaviour::SelectiveRevealer
+			{
 				// Alternate device classes on the non-bit-exact workload.
-				let class = if job.workload == RENDER && who % 3 == 0 { other_class() } else { gpu_class() };
+				let class = if job.workload == RENDER && who % 3 == 0 {
+					other_class()
+				} else {
+					gpu_class()
+				};
 				let _ = reveal_on(who, id, d, o, class);
 			}
 		}
@@ -207,7 +240,11 @@ fn check_invariants(ledger: &Ledger, seq: u64) {
 	// 1. Money is conserved: total issuance is the initial issuance plus the counted minted
 	//    rewards, and it equals the sum of every account's free and held balance.
 	let issuance = Balances::total_issuance();
-	assert_eq!(issuance, ledger.initial_issuance + stats.rewards_minted, "seq {seq} block {now}: issuance");
+	assert_eq!(
+		issuance,
+		ledger.initial_issuance + stats.rewards_minted,
+		"seq {seq} block {now}: issuance"
+	);
 	let accounts: Vec<AccountId> = frame_system::Account::<Test>::iter_keys().collect();
 	let sum: Balance = accounts.iter().map(|a| Balances::total_balance(a)).sum();
 	assert_eq!(sum, issuance, "seq {seq} block {now}: free + held");
@@ -228,7 +265,11 @@ fn check_invariants(ledger: &Ledger, seq: u64) {
 
 	// 4. The wash trader's pair never ends richer.
 	let wash = Balances::total_balance(&WASH_CONSUMER) + Balances::total_balance(&WASH_PROVIDER);
-	assert!(wash <= ledger.wash_wealth, "seq {seq} block {now}: the wash trader gained {}", wash - ledger.wash_wealth);
+	assert!(
+		wash <= ledger.wash_wealth,
+		"seq {seq} block {now}: the wash trader gained {}",
+		wash - ledger.wash_wealth
+	);
 
 	let mut minted_this_block: Balance = 0;
 	for e in System::events() {
@@ -236,40 +277,87 @@ fn check_invariants(ledger: &Ledger, seq: u64) {
 			// 5. Every payment is price × units less the cut; the reward never exceeds the cut
 			//    nor the job's share of the block cap; only accepted results are paid, and the
 			//    result the consumer reads is the one every accepted provider revealed.
-			RuntimeEvent::Market(Event::ProviderPaid { job, provider, payment, reward, treasury_cut }) => {
+			RuntimeEvent::Market(Event::ProviderPaid {
+				job,
+				provider,
+				payment,
+				reward,
+				treasury_cut,
+			}) => {
 				let j = Jobs::<Test>::get(job).expect("paid job exists");
-				assert_eq!(payment + treasury_cut, j.price_per_unit * j.units as u128, "seq {seq}: payment of job {job}");
-				assert_eq!(treasury_cut, TreasuryCut::get() * (j.price_per_unit * j.units as u128), "seq {seq}: cut");
-				assert!(reward <= treasury_cut, "seq {seq}: reward {reward} above the cut {treasury_cut}");
-				assert!(reward <= MaxRewardPerBlock::get() / (4 * 5), "seq {seq}: reward above the share");
+				assert_eq!(
+					payment + treasury_cut,
+					j.price_per_unit * j.units as u128,
+					"seq {seq}: payment of job {job}"
+				);
+				assert_eq!(
+					treasury_cut,
+					TreasuryCut::get() * (j.price_per_unit * j.units as u128),
+					"seq {seq}: cut"
+				);
+				assert!(
+					reward <= treasury_cut,
+					"seq {seq}: reward {reward} above the cut {treasury_cut}"
+				);
+				assert!(
+					reward <= MaxRewardPerBlock::get() / (4 * 5),
+					"seq {seq}: reward above the share"
+				);
 				minted_this_block += reward;
 				let result = j.result.as_ref().expect("paid job has a result");
-				let r = j.assignments.iter().find(|a| a.provider == provider).and_then(|a| a.reveal.clone()).unwrap();
+				let r = j
+					.assignments
+					.iter()
+					.find(|a| a.provider == provider)
+					.and_then(|a| a.reveal.clone())
+					.unwrap();
 				match Workloads::<Test>::get(j.workload).unwrap().verification {
 					VerificationClass::Replicated { .. } => {
-						assert_eq!(r.output_digest, result.output_digest, "seq {seq}: paid a non-accepted digest");
-						assert_eq!(r.small_output, result.small_output, "seq {seq}: paid a forged small output");
+						assert_eq!(
+							r.output_digest, result.output_digest,
+							"seq {seq}: paid a non-accepted digest"
+						);
+						assert_eq!(
+							r.small_output, result.small_output,
+							"seq {seq}: paid a forged small output"
+						);
 					},
 					VerificationClass::OnChainCheck(_) => assert!(
-						verification::check_hash_search(&j.params, &r.small_output, &r.output_digest),
+						verification::check_hash_search(
+							&j.params,
+							&r.small_output,
+							&r.output_digest
+						),
 						"seq {seq}: paid an invalid claim"
 					),
 				}
 			},
 			// 6. No honest provider is ever slashed, unless colluders held a quorum of its job.
 			RuntimeEvent::Market(Event::ProviderSlashed { job, provider, .. })
-				if matches!(behaviour_of(provider), Behaviour::Honest | Behaviour::WashProvider) =>
+				if matches!(
+					behaviour_of(provider),
+					Behaviour::Honest | Behaviour::WashProvider
+				) =>
 			{
 				let j = Jobs::<Test>::get(job).expect("slashed job exists");
-				let colluders =
-					j.assignments.iter().filter(|a| behaviour_of(a.provider) == Behaviour::Colluding).count();
-				assert!(colluders >= 2, "seq {seq} block {now}: honest provider {provider} slashed on job {job}: {j:?}");
+				let colluders = j
+					.assignments
+					.iter()
+					.filter(|a| behaviour_of(a.provider) == Behaviour::Colluding)
+					.count();
+				assert!(
+					colluders >= 2,
+					"seq {seq} block {now}: honest provider {provider} slashed on job {job}: {j:?}"
+				);
 			},
 			_ => {},
 		}
 	}
 	// 7. Minting stays within the cap.
-	assert!(minted_this_block <= MaxRewardPerBlock::get(), "seq {seq}: minted {minted_this_block} in a block");
+	assert!(
+		minted_this_block <= MaxRewardPerBlock::get(),
+		"seq {seq}: minted {minted_this_block} in a block"
+	);
 	System::reset_events();
 }
 
@@ -286,7 +374,8 @@ fn random_sequences_keep_the_market_invariants() {
 			RewardPerUnit::set(1_000);
 			let ledger = Ledger {
 				initial_issuance: Balances::total_issuance(),
-				wash_wealth: Balances::total_balance(&WASH_CONSUMER) + Balances::total_balance(&WASH_PROVIDER),
+				wash_wealth: Balances::total_balance(&WASH_CONSUMER)
+					+ Balances::total_balance(&WASH_PROVIDER),
 			};
 			// The wash trader's provider is there from the start.
 			register(WASH_PROVIDER, 100);

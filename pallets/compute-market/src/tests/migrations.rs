@@ -105,16 +105,25 @@ fn version_0_storage_migrates_to_version_1_and_jobs_go_on() {
 		assert_eq!(Market::on_chain_storage_version(), 1);
 		let w = Workloads::<Test>::get(workload).expect("the workload decodes");
 		assert_eq!((w.schema.dims[0].power, w.max_work, w.work_per_block), (1, 1024, 1024));
-		assert_eq!(Providers::<Test>::get(10).expect("the provider decodes").declared_at.to_vec(), vec![0, 0]);
+		assert_eq!(
+			Providers::<Test>::get(10).expect("the provider decodes").declared_at.to_vec(),
+			vec![0, 0]
+		);
 		let job = Jobs::<Test>::get(id).expect("the job decodes");
 		// 100 items at 64 a unit: 2 needed of the 3 bought.
 		assert_eq!((job.escrow, job.needed_units, job.fee, job.deposit), (30, 2, 0, 0));
-		assert_eq!(Balances::balance_on_hold(&RuntimeHoldReason::Market(HoldReason::JobEscrow), &1), 0);
+		assert_eq!(
+			Balances::balance_on_hold(&RuntimeHoldReason::Market(HoldReason::JobEscrow), &1),
+			0
+		);
 		assert_eq!(Balances::free_balance(Market::escrow_account()), escrow_before + 60);
 		assert_eq!(PendingCount::<Test>::get(1), 1);
 		// The open attempt restarted: nobody judged, back in the queue, its providers free.
 		let restarted = Jobs::<Test>::get(id + 1).expect("the open job decodes");
-		assert_eq!((restarted.status, restarted.attempts, restarted.escrow), (JobStatus::Pending, 1, 30));
+		assert_eq!(
+			(restarted.status, restarted.attempts, restarted.escrow),
+			(JobStatus::Pending, 1, 30)
+		);
 		assert!(restarted.assignments.is_empty());
 		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![id, id + 1]);
 		for p in 10..=12 {

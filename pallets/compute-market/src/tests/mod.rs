@@ -17,7 +17,10 @@ use frame_support::traits::fungible::InspectHold;
 
 /// Escrow of `who`'s jobs still in the market's escrow account.
 pub fn escrow_of(who: AccountId) -> Balance {
-	Jobs::<Test>::iter_values().filter(|j| j.consumer == who).map(|j| j.escrow).sum()
+	Jobs::<Test>::iter_values()
+		.filter(|j| j.consumer == who)
+		.map(|j| j.escrow)
+		.sum()
 }
 
 /// Held storage deposit of `who`.
@@ -66,5 +69,7 @@ pub fn assigned_matmul(providers: impl IntoIterator<Item = AccountId>) -> (JobId
 
 /// The providers of job `id`'s current attempt.
 pub fn assigned_to(id: JobId) -> Vec<AccountId> {
-	Jobs::<Test>::get(id).map(|j| j.assignments.iter().map(|a| a.provider).collect()).unwrap_or_default()
+	Jobs::<Test>::get(id)
+		.map(|j| j.assignments.iter().map(|a| a.provider).collect())
+		.unwrap_or_default()
 }

@@ -13,7 +13,9 @@ use frame_support::{
 use parking_lot::RwLock;
 use sp_core::{
 	offchain::{
-		testing::{OffchainState, PendingRequest, PoolState, TestOffchainExt, TestTransactionPoolExt},
+		testing::{
+			OffchainState, PendingRequest, PoolState, TestOffchainExt, TestTransactionPoolExt,
+		},
 		OffchainDbExt, OffchainWorkerExt, StorageKind, TransactionPoolExt,
 	},
 	H256,
@@ -52,12 +54,28 @@ fn world() -> (sp_io::TestExternalities, World, JobId, AccountId, (Vec<u8>, H256
 			BoundedVec::truncate_from(vec![gpu_class()]),
 		));
 		let target = [0x10u8; 32];
-		let p = JobParams { seed: [7u8; 32], dims: BoundedVec::truncate_from(vec![5_000]), target: Some(target) };
+		let p = JobParams {
+			seed: [7u8; 32],
+			dims: BoundedVec::truncate_from(vec![5_000]),
+			target: Some(target),
+		};
 		let id = NextJobId::<Test>::get();
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(CONSUMER), HASH_SEARCH, p, 5, 1, 1, 40));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(CONSUMER),
+			HASH_SEARCH,
+			p,
+			5,
+			1,
+			1,
+			40
+		));
 		run_to_block(2);
 		assert_eq!(ProviderJobs::<Test>::get(provider).to_vec(), vec![id]);
-		sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, WORKER_URL_KEY, &URL.as_bytes().to_vec().encode());
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			WORKER_URL_KEY,
+			&URL.as_bytes().to_vec().encode(),
+		);
 		(id, provider, solve_hash_search([7u8; 32], 5_000, target).expect("a solution in range"))
 	});
 	(ext, World { http, pool: pool_state }, id, provider, solution)
@@ -88,7 +106,10 @@ fn submit_body(id: JobId) -> Vec<u8> {
 	let target = to_hex(&job.params.target.unwrap());
 	rpc(
 		"worker_submit",
-		&format!(r#"["hash-search",{{"seed":"{}","dims":[5000],"target":"{target}"}}]"#, to_hex(&[7u8; 32])),
+		&format!(
+			r#"["hash-search",{{"seed":"{}","dims":[5000],"target":"{target}"}}]"#,
+			to_hex(&[7u8; 32])
+		),
 	)
 }
 
@@ -123,7 +144,8 @@ fn apply_pool(w: &World) -> Vec<Call<Test>> {
 fn progress(id: JobId, provider: AccountId) -> Option<Progress<u64>> {
 	let attempt = Jobs::<Test>::get(id)?.attempts;
 	let key = crate::offchain::progress_key::<Test>(id, attempt, &provider);
-	sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key).map(|v| Decode::decode(&mut &v[..]).unwrap())
+	sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key)
+		.map(|v| Decode::decode(&mut &v[..]).unwrap())
 }
 
 #[test]
@@ -178,7 +200,11 @@ fn a_result_for_another_kernel_is_never_committed() {
 		ocw();
 		run_to_block(3);
 		expect(&w, rpc("worker_status", "[7]"), &ok(r#"{"state":"done"}"#));
-		expect(&w, rpc("worker_result", "[7]"), &ok(&result_json(H256::repeat_byte(0xee), &small, digest, "pocl/cpu/3.1")));
+		expect(
+			&w,
+			rpc("worker_result", "[7]"),
+			&ok(&result_json(H256::repeat_byte(0xee), &small, digest, "pocl/cpu/3.1")),
+		);
 		ocw();
 		// Never committed; declined instead, so that it is not slashed as a no-show.
 		assert_eq!(progress(id, provider), Some(Progress::Declined { sent_at: 3 }));
@@ -225,7 +251,11 @@ fn a_ticket_the_restarted_worker_forgot_is_posted_again() {
 		expect(&w, submit_body(id), &ok("7"));
 		ocw();
 		run_to_block(3);
-		expect(&w, rpc("worker_status", "[7]"), r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"unknown ticket"}}"#);
+		expect(
+			&w,
+			rpc("worker_status", "[7]"),
+			r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"unknown ticket"}}"#,
+		);
 		expect(&w, submit_body(id), &ok("1"));
 		ocw();
 		assert_eq!(progress(id, provider), Some(Progress::Posted { ticket: 1 }));
@@ -240,7 +270,11 @@ fn a_commitment_is_sent_once_and_again_only_if_it_never_landed() {
 		expect(&w, submit_body(id), &ok("7"));
 		ocw();
 		expect(&w, rpc("worker_status", "[7]"), &ok(r#"{"state":"done"}"#));
-		expect(&w, rpc("worker_result", "[7]"), &ok(&result_json(kernel, &small, digest, "pocl/cpu/3.1")));
+		expect(
+			&w,
+			rpc("worker_result", "[7]"),
+			&ok(&result_json(kernel, &small, digest, "pocl/cpu/3.1")),
+		);
 		run_to_block(3);
 		ocw();
 		assert_eq!(w.pool.read().transactions.len(), 1);
@@ -269,7 +303,11 @@ fn an_undeclared_device_class_is_declared_before_the_reveal() {
 		ocw();
 		run_to_block(3);
 		expect(&w, rpc("worker_status", "[7]"), &ok(r#"{"state":"done"}"#));
-		expect(&w, rpc("worker_result", "[7]"), &ok(&result_json(kernel, &small, digest, "Vendor/GPU 9/1.0")));
+		expect(
+			&w,
+			rpc("worker_result", "[7]"),
+			&ok(&result_json(kernel, &small, digest, "Vendor/GPU 9/1.0")),
+		);
 		ocw();
 		apply_pool(&w);
 		run_to_block(4);
@@ -303,9 +341,13 @@ fn hex_and_params_encoding() {
 	assert_eq!(from_hex("0x00aB10"), Some(vec![0, 0xab, 0x10]));
 	assert_eq!(from_hex("abc"), None);
 	assert_eq!(from_hex("zz"), None);
-	let p = JobParams { seed: [1u8; 32], dims: BoundedVec::truncate_from(vec![3, 4]), target: None };
+	let p =
+		JobParams { seed: [1u8; 32], dims: BoundedVec::truncate_from(vec![3, 4]), target: None };
 	assert_eq!(
 		submit_params(b"matmul-modp", &p),
-		format!(r#"["matmul-modp",{{"seed":"{}","dims":[3,4],"target":null}}]"#, to_hex(&[1u8; 32]))
+		format!(
+			r#"["matmul-modp",{{"seed":"{}","dims":[3,4],"target":null}}]"#,
+			to_hex(&[1u8; 32])
+		)
 	);
 }

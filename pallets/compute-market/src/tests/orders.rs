@@ -43,26 +43,77 @@ fn every_bad_order_is_refused_and_changes_nothing() {
 		let o = RuntimeOrigin::signed(1);
 		// 16³ = 4,096 = 1 unit.
 		let p = params(vec![16]);
-		assert_noop!(Market::submit_job(o.clone(), 42, p.clone(), 1, 3, 10, 50), Error::<Test>::UnknownWorkload);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, params(vec![2000]), 1, 3, 10, 50), Error::<Test>::InvalidParams);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, params(vec![1000]), 1000, 3, 10, 50), Error::<Test>::WorkTooLarge);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 0, 3, 10, 50), Error::<Test>::InvalidUnits);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, params(vec![17]), 1, 3, 10, 50), Error::<Test>::InvalidUnits);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1001, 3, 10, 50), Error::<Test>::InvalidUnits);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 0, 10, 50), Error::<Test>::InvalidReplicas);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 1, 10, 50), Error::<Test>::InvalidReplicas);
+		assert_noop!(
+			Market::submit_job(o.clone(), 42, p.clone(), 1, 3, 10, 50),
+			Error::<Test>::UnknownWorkload
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, params(vec![2000]), 1, 3, 10, 50),
+			Error::<Test>::InvalidParams
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, params(vec![1000]), 1000, 3, 10, 50),
+			Error::<Test>::WorkTooLarge
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 0, 3, 10, 50),
+			Error::<Test>::InvalidUnits
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, params(vec![17]), 1, 3, 10, 50),
+			Error::<Test>::InvalidUnits
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1001, 3, 10, 50),
+			Error::<Test>::InvalidUnits
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 0, 10, 50),
+			Error::<Test>::InvalidReplicas
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 1, 10, 50),
+			Error::<Test>::InvalidReplicas
+		);
 		// Quorum 2: replicas = quorum lets one liar block it; 4 lets two groups reach it.
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 2, 10, 50), Error::<Test>::InvalidReplicas);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 4, 10, 50), Error::<Test>::InvalidReplicas);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 2, 10, 50),
+			Error::<Test>::InvalidReplicas
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 4, 10, 50),
+			Error::<Test>::InvalidReplicas
+		);
 		let with_target = JobParams { target: Some([0xff; 32]), ..p.clone() };
-		assert_noop!(Market::submit_job(o.clone(), HASH_SEARCH, with_target.clone(), 1, 6, 10, 50), Error::<Test>::InvalidReplicas);
-		assert_noop!(Market::submit_job(o.clone(), HASH_SEARCH, with_target, 1, 4, 10, 50), Error::<Test>::NotEnoughProviders);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, 1, 50), Error::<Test>::PriceBelowFloor);
+		assert_noop!(
+			Market::submit_job(o.clone(), HASH_SEARCH, with_target.clone(), 1, 6, 10, 50),
+			Error::<Test>::InvalidReplicas
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), HASH_SEARCH, with_target, 1, 4, 10, 50),
+			Error::<Test>::NotEnoughProviders
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, 1, 50),
+			Error::<Test>::PriceBelowFloor
+		);
 		// Deadline: at least assignment (next block) + commit + reveal + settlement = 1 + 7.
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, 10, 8), Error::<Test>::InvalidDeadline);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, 10, 102), Error::<Test>::InvalidDeadline);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, INITIAL, 50), Error::<Test>::InsufficientBalance);
-		assert_noop!(Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, u128::MAX, 50), Error::<Test>::Overflow);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, 10, 8),
+			Error::<Test>::InvalidDeadline
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, 10, 102),
+			Error::<Test>::InvalidDeadline
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, INITIAL, 50),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_noop!(
+			Market::submit_job(o.clone(), MATMUL, p.clone(), 1, 3, u128::MAX, 50),
+			Error::<Test>::Overflow
+		);
 		// The fee is paid, the budget escrowed, but the deposit cannot be held: nothing changes.
 		let spendable = Balances::free_balance(1) - ED;
 		assert_noop!(
@@ -116,7 +167,10 @@ fn cancel_before_assignment_refunds_in_full() {
 		assert_eq!(job.status, JobStatus::Refunded);
 		assert_eq!(job.escrow, 0);
 		assert!(PendingJobs::<Test>::get().is_empty());
-		assert_noop!(Market::cancel_job(RuntimeOrigin::signed(1), id), Error::<Test>::NotCancellable);
+		assert_noop!(
+			Market::cancel_job(RuntimeOrigin::signed(1), id),
+			Error::<Test>::NotCancellable
+		);
 	});
 }
 
@@ -129,7 +183,10 @@ fn cancel_after_assignment_is_refused() {
 		let id = submit_matmul(1, 3);
 		run_to_block(2);
 		assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Assigned);
-		assert_noop!(Market::cancel_job(RuntimeOrigin::signed(1), id), Error::<Test>::NotCancellable);
+		assert_noop!(
+			Market::cancel_job(RuntimeOrigin::signed(1), id),
+			Error::<Test>::NotCancellable
+		);
 	});
 }
 
@@ -142,7 +199,9 @@ fn quote_prices_without_changing_anything() {
 		}
 		SubmissionFee::set(3);
 		// 20³ = 8,000 work: 2 units; 0 extra blocks.
-		frame_support::assert_storage_noop!(q = Market::quote_job(None, MATMUL, &params(vec![20]), 4, 3, 10).unwrap());
+		frame_support::assert_storage_noop!(
+			q = Market::quote_job(None, MATMUL, &params(vec![20]), 4, 3, 10).unwrap()
+		);
 		assert_eq!(q.min_units, 2);
 		assert_eq!(q.budget, 120);
 		// min(RewardPerUnit 2 × 2 needed units, 10% of 40): the cut bounds it.

@@ -21,19 +21,51 @@ fn bad_registrations_are_refused_and_change_nothing() {
 	new_test_ext().execute_with(|| {
 		let key = crypto::Public::from(compute_pair(1).public());
 		let classes = BoundedVec::truncate_from(vec![gpu_class()]);
-		assert_noop!(Market::register_provider(RuntimeOrigin::signed(1), 99, key.clone(), classes.clone()), Error::<Test>::BondTooLow);
-		assert_noop!(Market::register_provider(RuntimeOrigin::signed(1), 100, key.clone(), BoundedVec::new()), Error::<Test>::InvalidDeviceClasses);
 		assert_noop!(
-			Market::register_provider(RuntimeOrigin::signed(1), 100, key.clone(), BoundedVec::truncate_from(vec![gpu_class(), gpu_class()])),
+			Market::register_provider(RuntimeOrigin::signed(1), 99, key.clone(), classes.clone()),
+			Error::<Test>::BondTooLow
+		);
+		assert_noop!(
+			Market::register_provider(
+				RuntimeOrigin::signed(1),
+				100,
+				key.clone(),
+				BoundedVec::new()
+			),
 			Error::<Test>::InvalidDeviceClasses
 		);
 		assert_noop!(
-			Market::register_provider(RuntimeOrigin::signed(1), 100, key.clone(), BoundedVec::truncate_from(vec![BoundedVec::new()])),
+			Market::register_provider(
+				RuntimeOrigin::signed(1),
+				100,
+				key.clone(),
+				BoundedVec::truncate_from(vec![gpu_class(), gpu_class()])
+			),
 			Error::<Test>::InvalidDeviceClasses
 		);
-		assert_noop!(Market::register_provider(RuntimeOrigin::signed(1), INITIAL * 2, key.clone(), classes.clone()), Error::<Test>::InsufficientBalance);
+		assert_noop!(
+			Market::register_provider(
+				RuntimeOrigin::signed(1),
+				100,
+				key.clone(),
+				BoundedVec::truncate_from(vec![BoundedVec::new()])
+			),
+			Error::<Test>::InvalidDeviceClasses
+		);
+		assert_noop!(
+			Market::register_provider(
+				RuntimeOrigin::signed(1),
+				INITIAL * 2,
+				key.clone(),
+				classes.clone()
+			),
+			Error::<Test>::InsufficientBalance
+		);
 		register(1, 100);
-		assert_noop!(Market::register_provider(RuntimeOrigin::signed(1), 100, key, classes), Error::<Test>::AlreadyProvider);
+		assert_noop!(
+			Market::register_provider(RuntimeOrigin::signed(1), 100, key, classes),
+			Error::<Test>::AlreadyProvider
+		);
 	});
 }
 
@@ -44,7 +76,12 @@ fn providers_are_bounded() {
 			register(who, 100);
 		}
 		assert_noop!(
-			Market::register_provider(RuntimeOrigin::signed(17), 100, crypto::Public::from(compute_pair(17).public()), BoundedVec::truncate_from(vec![gpu_class()])),
+			Market::register_provider(
+				RuntimeOrigin::signed(17),
+				100,
+				crypto::Public::from(compute_pair(17).public()),
+				BoundedVec::truncate_from(vec![gpu_class()])
+			),
 			Error::<Test>::TooManyProviders
 		);
 	});
@@ -82,10 +119,16 @@ fn leaving_takes_the_unbonding_period_and_no_open_assignments() {
 		assert_noop!(Market::unbond(RuntimeOrigin::signed(1)), Error::<Test>::AlreadyLeaving);
 		assert_noop!(Market::bond_more(RuntimeOrigin::signed(1), 1), Error::<Test>::AlreadyLeaving);
 		assert!(Candidates::<Test>::get().is_empty());
-		assert_noop!(Market::withdraw_bond(RuntimeOrigin::signed(1)), Error::<Test>::StillUnbonding);
+		assert_noop!(
+			Market::withdraw_bond(RuntimeOrigin::signed(1)),
+			Error::<Test>::StillUnbonding
+		);
 		run_to_block(11);
 		Providers::<Test>::mutate(1, |p| p.as_mut().unwrap().open_assignments = 1);
-		assert_noop!(Market::withdraw_bond(RuntimeOrigin::signed(1)), Error::<Test>::HasOpenAssignments);
+		assert_noop!(
+			Market::withdraw_bond(RuntimeOrigin::signed(1)),
+			Error::<Test>::HasOpenAssignments
+		);
 		Providers::<Test>::mutate(1, |p| p.as_mut().unwrap().open_assignments = 0);
 		assert_ok!(Market::withdraw_bond(RuntimeOrigin::signed(1)));
 		assert_eq!(bond_of(1), 0);

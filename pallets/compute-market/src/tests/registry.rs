@@ -6,18 +6,30 @@ use sp_runtime::DispatchError;
 fn genesis_registers_the_builtin_workloads() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(NextWorkloadId::<Test>::get(), 3);
-		assert_eq!(Workloads::<Test>::get(HASH_SEARCH).unwrap().name.to_vec(), b"hash-search".to_vec());
-		assert_eq!(Workloads::<Test>::get(MATMUL).unwrap().verification, VerificationClass::Replicated { quorum: 2, bit_exact: true });
+		assert_eq!(
+			Workloads::<Test>::get(HASH_SEARCH).unwrap().name.to_vec(),
+			b"hash-search".to_vec()
+		);
+		assert_eq!(
+			Workloads::<Test>::get(MATMUL).unwrap().verification,
+			VerificationClass::Replicated { quorum: 2, bit_exact: true }
+		);
 	});
 }
 
 #[test]
 fn register_requires_the_governance_origin() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Market::register_workload(RuntimeOrigin::signed(1), matmul_workload()), DispatchError::BadOrigin);
+		assert_noop!(
+			Market::register_workload(RuntimeOrigin::signed(1), matmul_workload()),
+			DispatchError::BadOrigin
+		);
 		assert_ok!(Market::register_workload(RuntimeOrigin::root(), matmul_workload()));
 		assert_eq!(NextWorkloadId::<Test>::get(), 4);
-		assert!(matches!(market_events().last(), Some(Event::WorkloadRegistered { workload: 3, .. })));
+		assert!(matches!(
+			market_events().last(),
+			Some(Event::WorkloadRegistered { workload: 3, .. })
+		));
 	});
 }
 
@@ -30,15 +42,31 @@ fn inconsistent_workloads_are_refused() {
 			Box::new(|w| w.unit_size = 0),
 			Box::new(|w| w.max_units = 0),
 			Box::new(|w| w.schema.dims = BoundedVec::new()),
-			Box::new(|w| w.schema.dims = BoundedVec::truncate_from(vec![DimBound { min: 5, max: 4, power: 1 }])),
-			Box::new(|w| w.schema.dims = BoundedVec::truncate_from(vec![DimBound { min: 0, max: 4, power: 1 }])),
-			Box::new(|w| w.schema.dims = BoundedVec::truncate_from(vec![DimBound { min: 1, max: 4, power: 0 }])),
-			Box::new(|w| w.schema.dims = BoundedVec::truncate_from(vec![DimBound { min: 1, max: 4, power: 4 }])),
+			Box::new(|w| {
+				w.schema.dims =
+					BoundedVec::truncate_from(vec![DimBound { min: 5, max: 4, power: 1 }])
+			}),
+			Box::new(|w| {
+				w.schema.dims =
+					BoundedVec::truncate_from(vec![DimBound { min: 0, max: 4, power: 1 }])
+			}),
+			Box::new(|w| {
+				w.schema.dims =
+					BoundedVec::truncate_from(vec![DimBound { min: 1, max: 4, power: 0 }])
+			}),
+			Box::new(|w| {
+				w.schema.dims =
+					BoundedVec::truncate_from(vec![DimBound { min: 1, max: 4, power: 4 }])
+			}),
 			Box::new(|w| w.max_work = 0),
 			Box::new(|w| w.max_work = MAX_WORK + 1),
 			Box::new(|w| w.work_per_block = 0),
-			Box::new(|w| w.verification = VerificationClass::Replicated { quorum: 0, bit_exact: true }),
-			Box::new(|w| w.verification = VerificationClass::Replicated { quorum: 6, bit_exact: true }),
+			Box::new(|w| {
+				w.verification = VerificationClass::Replicated { quorum: 0, bit_exact: true }
+			}),
+			Box::new(|w| {
+				w.verification = VerificationClass::Replicated { quorum: 6, bit_exact: true }
+			}),
 			Box::new(|w| {
 				w.verification = VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch);
 				w.schema.needs_target = false;
@@ -47,7 +75,10 @@ fn inconsistent_workloads_are_refused() {
 		for f in bad {
 			let mut w = matmul_workload();
 			f(&mut w);
-			assert_noop!(Market::register_workload(RuntimeOrigin::root(), w), Error::<Test>::InvalidWorkload);
+			assert_noop!(
+				Market::register_workload(RuntimeOrigin::root(), w),
+				Error::<Test>::InvalidWorkload
+			);
 		}
 	});
 }
@@ -58,37 +89,79 @@ fn the_registry_is_bounded() {
 		for _ in 3..8 {
 			assert_ok!(Market::register_workload(RuntimeOrigin::root(), matmul_workload()));
 		}
-		assert_noop!(Market::register_workload(RuntimeOrigin::root(), matmul_workload()), Error::<Test>::TooManyWorkloads);
+		assert_noop!(
+			Market::register_workload(RuntimeOrigin::root(), matmul_workload()),
+			Error::<Test>::TooManyWorkloads
+		);
 	});
 }
 
 #[test]
 fn update_changes_only_what_it_names_and_is_validated() {
 	new_test_ext().execute_with(|| {
-		let update = WorkloadUpdate { kernel_hash: None, schema: None, price_floor: Some(5), max_units: None, max_work: None, work_per_block: None };
-		assert_noop!(Market::update_workload(RuntimeOrigin::signed(1), MATMUL, update.clone()), DispatchError::BadOrigin);
-		assert_noop!(Market::update_workload(RuntimeOrigin::root(), 42, update.clone()), Error::<Test>::UnknownWorkload);
+		let update = WorkloadUpdate {
+			kernel_hash: None,
+			schema: None,
+			price_floor: Some(5),
+			max_units: None,
+			max_work: None,
+			work_per_block: None,
+		};
+		assert_noop!(
+			Market::update_workload(RuntimeOrigin::signed(1), MATMUL, update.clone()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Market::update_workload(RuntimeOrigin::root(), 42, update.clone()),
+			Error::<Test>::UnknownWorkload
+		);
 		assert_ok!(Market::update_workload(RuntimeOrigin::root(), MATMUL, update));
 		let w = Workloads::<Test>::get(MATMUL).unwrap();
 		assert_eq!(w.price_floor, 5);
 		assert_eq!(w.kernel_hash, matmul_workload().kernel_hash);
-		let bad = WorkloadUpdate { kernel_hash: None, schema: None, price_floor: None, max_units: Some(0), max_work: None, work_per_block: None };
-		assert_noop!(Market::update_workload(RuntimeOrigin::root(), MATMUL, bad), Error::<Test>::InvalidWorkload);
+		let bad = WorkloadUpdate {
+			kernel_hash: None,
+			schema: None,
+			price_floor: None,
+			max_units: Some(0),
+			max_work: None,
+			work_per_block: None,
+		};
+		assert_noop!(
+			Market::update_workload(RuntimeOrigin::root(), MATMUL, bad),
+			Error::<Test>::InvalidWorkload
+		);
 	});
 }
 
 #[test]
 fn retired_workloads_take_no_jobs() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Market::retire_workload(RuntimeOrigin::signed(1), MATMUL), DispatchError::BadOrigin);
+		assert_noop!(
+			Market::retire_workload(RuntimeOrigin::signed(1), MATMUL),
+			DispatchError::BadOrigin
+		);
 		assert_ok!(Market::retire_workload(RuntimeOrigin::root(), MATMUL));
-		assert_noop!(Market::retire_workload(RuntimeOrigin::root(), MATMUL), Error::<Test>::WorkloadRetired);
+		assert_noop!(
+			Market::retire_workload(RuntimeOrigin::root(), MATMUL),
+			Error::<Test>::WorkloadRetired
+		);
 		assert_noop!(
 			Market::submit_job(RuntimeOrigin::signed(1), MATMUL, params(vec![16]), 1, 2, 10, 50),
 			Error::<Test>::WorkloadRetired
 		);
-		let update = WorkloadUpdate { kernel_hash: None, schema: None, price_floor: Some(5), max_units: None, max_work: None, work_per_block: None };
-		assert_noop!(Market::update_workload(RuntimeOrigin::root(), MATMUL, update), Error::<Test>::WorkloadRetired);
+		let update = WorkloadUpdate {
+			kernel_hash: None,
+			schema: None,
+			price_floor: Some(5),
+			max_units: None,
+			max_work: None,
+			work_per_block: None,
+		};
+		assert_noop!(
+			Market::update_workload(RuntimeOrigin::root(), MATMUL, update),
+			Error::<Test>::WorkloadRetired
+		);
 	});
 }
 

@@ -65,7 +65,12 @@ fn a_byzantine_replica_loses_and_is_slashed_while_the_job_verifies() {
 		assert_eq!(Balances::free_balance(1), INITIAL - 20);
 		assert_eq!(Balances::free_balance(TREASURY), ED + 2 + 50);
 		let evs = market_events();
-		assert!(evs.contains(&Event::ProviderSlashed { job: id, provider: liar, amount: 50, reason: SlashReason::WrongResult }));
+		assert!(evs.contains(&Event::ProviderSlashed {
+			job: id,
+			provider: liar,
+			amount: 50,
+			reason: SlashReason::WrongResult
+		}));
 		assert!(evs.contains(&Event::EscrowRefunded { job: id, amount: 10 }));
 	});
 }
@@ -87,7 +92,10 @@ fn no_shows_are_slashed_less_and_the_rest_settle_at_the_window_end() {
 		run_to_block(9);
 		assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Verified);
 		assert_eq!(bond_of(absent), 90);
-		assert_eq!(Providers::<Test>::get(absent).unwrap().reputation, INITIAL_REPUTATION - crate::settlement::REPUTATION_LOSS_NO_SHOW);
+		assert_eq!(
+			Providers::<Test>::get(absent).unwrap().reputation,
+			INITIAL_REPUTATION - crate::settlement::REPUTATION_LOSS_NO_SHOW
+		);
 		assert_eq!(Balances::free_balance(1), INITIAL - 20);
 	});
 }
@@ -98,7 +106,11 @@ fn without_quorum_the_job_is_reassigned_then_fails_and_refunds() {
 		let all: Vec<AccountId> = (10..=18).collect();
 		let (id, first) = assigned_matmul(all.iter().copied());
 		// Three different digests: no quorum, nobody provably wrong, nobody excluded.
-		let claims: Vec<_> = first.iter().enumerate().map(|(i, p)| (*p, H256::repeat_byte(i as u8 + 1))).collect();
+		let claims: Vec<_> = first
+			.iter()
+			.enumerate()
+			.map(|(i, p)| (*p, H256::repeat_byte(i as u8 + 1)))
+			.collect();
 		all_commit_reveal(id, &claims);
 		let job = Jobs::<Test>::get(id).unwrap();
 		assert_eq!(job.status, JobStatus::Pending);
@@ -143,9 +155,21 @@ fn hash_search_claims_are_checked_on_chain() {
 		}
 		let mut target = [0u8; 32];
 		target[0] = 0x10; // about 1 in 16 hashes qualifies
-		let p = JobParams { seed: [5u8; 32], dims: frame_support::BoundedVec::truncate_from(vec![1000]), target: Some(target) };
+		let p = JobParams {
+			seed: [5u8; 32],
+			dims: frame_support::BoundedVec::truncate_from(vec![1000]),
+			target: Some(target),
+		};
 		let id = NextJobId::<Test>::get();
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, p.clone(), 1, 3, 10, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			HASH_SEARCH,
+			p.clone(),
+			1,
+			3,
+			10,
+			50
+		));
 		run_to_block(2);
 		let ps: Vec<_> = assigned_to(id);
 		let (out, digest) = solve_hash_search(p.seed, 1000, target).unwrap();
@@ -157,7 +181,8 @@ fn hash_search_claims_are_checked_on_chain() {
 		assert!(!verification::check_hash_search(&p, &forged, &forged_digest));
 		// Honest, forged, and "found nothing".
 		let none = H256(sp_io::hashing::blake2_256(&[]));
-		let claims = [(ps[0], digest, out.clone()), (ps[1], forged_digest, forged), (ps[2], none, vec![])];
+		let claims =
+			[(ps[0], digest, out.clone()), (ps[1], forged_digest, forged), (ps[2], none, vec![])];
 		for (who, d, o) in &claims {
 			assert_ok!(commit(*who, id, *d, o));
 		}
@@ -181,7 +206,15 @@ fn non_bit_exact_results_are_compared_within_a_device_class() {
 			register(who, 100);
 		}
 		let id = NextJobId::<Test>::get();
-		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), RENDER, params(vec![64, 64]), 1, 3, 10, 50));
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
+			RENDER,
+			params(vec![64, 64]),
+			1,
+			3,
+			10,
+			50
+		));
 		run_to_block(2);
 		let ps: Vec<_> = assigned_to(id);
 		let a = H256::repeat_byte(1);
@@ -212,7 +245,13 @@ fn minted_rewards_are_capped_per_provider_at_a_share_of_the_block_cap() {
 		assert_eq!(Stats::<Test>::get().rewards_minted, 15);
 		let minted: Vec<u128> = market_events()
 			.into_iter()
-			.filter_map(|e| if let Event::ProviderPaid { reward, .. } = e { Some(reward) } else { None })
+			.filter_map(|e| {
+				if let Event::ProviderPaid { reward, .. } = e {
+					Some(reward)
+				} else {
+					None
+				}
+			})
 			.collect();
 		assert_eq!(minted, vec![5, 5, 5]);
 	});
