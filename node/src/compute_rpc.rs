@@ -284,7 +284,7 @@ where
 	fn jobs_of(&self, who: String, at: Option<BlockHash>) -> RpcResult<Vec<JobId>> {
 		let who = account(&who)?;
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		self.client.runtime_api().jobs_of(at, who).map_err(|e| runtime_error(e).into())
+		self.client.runtime_api().jobs_of(at, who).map_err(runtime_error)
 	}
 
 	fn quote(

@@ -4,6 +4,9 @@
 //! enabled, and the standard JSON-RPC (system, chain, state, author, transaction payment).
 
 #![warn(missing_docs)]
+// `sc_cli::Error` and `sc_service::Error`, the errors every Substrate node's commands and
+// service return, are large; boxing them would only differ from every other node.
+#![allow(clippy::result_large_err)]
 
 mod chain_spec;
 mod cli;

@@ -241,7 +241,10 @@ impl Worker {
 		let mut queue = self.queue.lock().map_err(|_| rpc_error(INTERNAL, "queue poisoned"))?;
 		if queue.len() >= self.config.max_queue {
 			self.metrics.jobs.with_label_values(&["rejected"]).inc();
-			return Err(rpc_error(QUEUE_FULL, format!("queue full ({} jobs waiting)", queue.len())));
+			return Err(rpc_error(
+				QUEUE_FULL,
+				format!("queue full ({} jobs waiting)", queue.len()),
+			));
 		}
 		let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
 		self.jobs

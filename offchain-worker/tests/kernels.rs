@@ -185,10 +185,7 @@ fn mandelbrot_renders_as_a_png_of_its_escape_counts() {
 		let i = u16::from_le_bytes([b[0], b[1]]) as u32;
 		assert_eq!(*px == 0, i >= 50, "black exactly where the point never escapes");
 	}
-	assert!(
-		buf.iter().any(|&v| v == 0) && buf.iter().any(|&v| v > 0),
-		"both inside and outside in view"
-	);
+	assert!(buf.contains(&0) && buf.iter().any(|&v| v > 0), "both inside and outside in view");
 	// An output of the wrong size is refused.
 	assert!(write_png(&p, &out.bytes[2..], &mut Vec::new()).is_err());
 }

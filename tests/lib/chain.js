@@ -78,6 +78,10 @@ export const TIMEOUT = Object.freeze({
   exposure: 200_000,
   /** The active era ends. */
   era: 120_000,
+
+  // Runtime upgrades.
+  /** chopsticks forks the chain and dry-runs the next release's upgrade checks. */
+  upgradeDryRun: 300_000,
 });
 
 /** `who`'s free balance (planck, a bigint), at block `at` (a hash) or the best block. */

@@ -1,6 +1,6 @@
-//! Inclusive prefix sum (wrapping `u32`) of `dims[0]` seeded values `v[i] = splitmix64(seed64
-//! + i) as u32` — the memory-bound kernel. Output: the sums, `u32` LE; small output: the first
-//! 64 bytes.
+//! Inclusive prefix sum (wrapping `u32`) of `dims[0]` seeded values
+//! `v[i] = splitmix64(seed64 + i) as u32` — the memory-bound kernel. Output: the sums, `u32` LE;
+//! small output: the first 64 bytes.
 
 use super::{check_dims, seed64, splitmix64, Kernel, Output, PREVIEW_BYTES};
 use crate::{device::Device, JobParams, WorkerError};

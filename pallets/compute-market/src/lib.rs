@@ -47,14 +47,23 @@
 //!    `price_per_unit × units` from escrow, less the treasury's cut, and is minted at most
 //!    `RewardPerUnit` per unit the parameters need — never more than the cut of its payment
 //!    (so nobody gains by trading with themselves) nor its share of `MaxRewardPerBlock`; a
-//!    wrong provider is slashed `SlashWrong` of its bond, one that did not commit `SlashNoShow`,
-//!    into the treasury — unless nobody in the attempt committed: then the job is one nobody
-//!    could run, it fails, and nobody is slashed. Reputations move; unused escrow is refunded.
+//!    wrong provider is slashed `SlashWrong` of its bond, one that neither committed nor
+//!    declined `SlashNoShow`, into the treasury; a provider that declined is neither paid nor
+//!    slashed (a job nobody can run is declined by every honest worker, and fails without a
+//!    slash once its attempts or eligible providers run out). Reputations move; unused escrow
+//!    is refunded.
 //!    Without an acceptable result the job is re-assigned to providers other than those that
 //!    failed it (at most `MaxAttempts` attempts, within its deadline), then failed and
 //!    refunded. Finished jobs are pruned `RetentionPeriod` blocks later in `on_idle`, which
 //!    releases their deposit. Suspended providers can be evicted by anyone, any provider
 //!    removed by governance (`evict_provider`).
+//!
+//! The whole life of one job, as a test of the mock runtime: a consumer orders a matrix product on
+//! three replicas, the next block assigns three providers, they commit, reveal with valid
+//! attestations and are paid as the last reveal settles the job, the consumer reads the result, and
+//! the job is pruned after `RetentionPeriod`:
+//!
+#![doc = docify::embed!("src/tests/lifecycle.rs", job_lifecycle)]
 //!
 //! ## Terms
 //!
@@ -63,6 +72,72 @@
 //! * *Kernel hash*: `blake2_256` of the exact bytes of the OpenCL C source. The native worker
 //!   ships the same sources, so the hash names the kernel unambiguously.
 //! * *Output digest*: `blake2_256` of the kernel's canonical output encoding.
+//!
+//! ## Implementor's guide
+//!
+//! For client developers. Every type is described in the metadata. The runtime API is
+//! [`runtime_api::ComputeMarketApi`] (`api.call.computeMarketApi.*` in polkadot.js); the node also
+//! serves it as plain JSON (`compute_job`, `compute_quote`, …) for clients that do not decode
+//! SCALE.
+//!
+//! **Pricing and ordering a job.** `computeMarketApi.params()` returns the governed values as they
+//! apply at a block ([`MarketParams`]: submission fee, deposit per byte, windows, reward per unit,
+//! cuts, slashes, …). They are *not* metadata constants, since governance changes them without a
+//! runtime upgrade; only the `Max…` bounds and the `PalletId` are.
+//! `computeMarketApi.quote(workload, params, units, replicas, price_per_unit)` returns a [`Quote`]
+//! (least units, budget, fee, deposit, reward cap per provider, commit window) or, if refused, the
+//! pallet [`Error`] variant `submit_job` would fail with. The quote counts every eligible provider,
+//! the consumer included, and checks neither the deadline, nor the per-account and queue limits,
+//! nor the balance; `submit_job` does. Its `deadline` is an absolute block number, at least
+//! `now + quote.commit_window + params.reveal_window + 2` and at most
+//! `now + params.max_job_duration`, `now` being the block that includes the order. The consumer
+//! pays `budget + fee`; `deposit` is held until the job is pruned.
+//!
+//! **Byte layouts.** A provider commits ([`Pallet::commit_result`]) to
+//!
+//! ```text
+//! blake2_256( job id: u64 little-endian (8 bytes) ‖ output_digest (32) ‖
+//!             blake2_256(small_output) (32) ‖ salt (32) ‖ provider account id (32) )
+//! ```
+//!
+//! a plain concatenation, no length prefixes ([`Pallet::commitment_of`]; the account is its SCALE
+//! encoding, the raw 32 bytes of an `AccountId32`). `blake2_256` is BLAKE2b with a 32-byte output.
+//! The attestation of a reveal carries the compute key's sr25519 signature over the SCALE encoding
+//! of an [`AttestationPayload`] ([`Pallet::attestation_message`]), signed as it is (not hashed, not
+//! wrapped in `<Bytes>`):
+//!
+//! ```text
+//! b"crucible/attest/v2" (18 bytes, a fixed array: no prefix) ‖ job id: u64 LE (8) ‖
+//! kernel_hash (32) ‖ output_digest (32) ‖ blake2_256(small_output) (32) ‖
+//! worker_version: u32 LE (4) ‖ compact(device_class length) ‖ device_class bytes
+//! ```
+//!
+//! The device class is the only field with a length prefix (SCALE compact). `kernel_hash` is the
+//! job's own (`job.kernel_hash`, fixed at submission); `worker_version` and `device_class` are
+//! those the attestation carries, the class one the provider declared.
+//!
+//! **Reading a job's result.** `computeMarketApi.job(id)` returns the [`Job`] until it is pruned,
+//! `retention_period` blocks after it ended (`jobsOf(account)` lists a consumer's unpruned jobs).
+//! Its `status` ([`JobStatus`]) is `Verified` once a result is accepted (`Failed`, `Refunded` and
+//! `Expired` are the other ends); then `result` ([`JobResult`]) holds the accepted `output_digest`
+//! and `small_output` (at most 1 KiB, e.g. a hash search's `nonce_le64 ‖ hash`) and `accepted`, the
+//! number of providers that agreed on them. The events tell it as it happens: `JobSubmitted`,
+//! `JobAssigned`, `ResultCommitted`, `ResultRevealed`, then
+//! `JobVerified { output_digest, accepted }` with one `ProviderPaid` per accepted provider and
+//! `EscrowRefunded` for unused escrow — or `JobReassigned`, `JobFailed`, `JobExpired`,
+//! `JobCancelled` with their refunds — and `JobPruned` when the deposit is released. Only the
+//! digest and the small output are on chain. The full output comes from the compute worker of an
+//! accepted provider (the `provider` of a `ProviderPaid`): its JSON-RPC method `worker_output`
+//! takes the digest (hex) and returns the output (hex) for as long as the worker retains it. The
+//! chain records no worker address; providers publish their own. Check that `blake2_256(output)`
+//! equals `output_digest` before using it.
+//!
+//! **Worker RPC errors** ([`crucible_primitives::worker_rpc`]): `-32602` invalid parameters (or a
+//! malformed digest), `-32001` unknown kernel, `-32002` job too large, `-32003` queue full (try
+//! again later), `-32004` no job with this ticket (or no retained output with this digest),
+//! `-32005` not finished yet, `-32000` anything else (the job failed). The chain's offchain worker
+//! declines an assignment that its worker refuses with `-32602`, `-32001` or `-32002`, or fails; on
+//! any other error it tries again in a later block.
 //!
 //! ## Randomness
 //!
@@ -656,7 +731,26 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register a workload (governance). See [`Workload`] for the fields.
+		/// Register a workload.
+		///
+		/// Adds `workload` to the registry under the next free [`WorkloadId`] (see
+		/// [`NextWorkloadId`]), open for jobs whatever its `retired` field says. Ids are never
+		/// reused: workloads are retired, never removed.
+		///
+		/// - `origin`: must be `WorkloadOrigin` (governance; root on dev chains); any other origin
+		///   fails with `BadOrigin`.
+		/// - `workload`: the definition (see [`Workload`]). It needs a non-empty name and entry
+		///   point; a non-zero `unit_size` and `max_units`; at least one dimension, each with
+		///   `1 <= min <= max` and a `power` of 1 to 3; `1 <= max_work <= MAX_WORK` ([`MAX_WORK`]);
+		///   `work_per_block >= 1` with `max_work / work_per_block <= MAX_WORK_BLOCKS`
+		///   ([`MAX_WORK_BLOCKS`]); a replicated quorum of 1 to `MaxReplicas`; and, for a hash
+		///   search, a schema that needs a target.
+		///
+		/// Emits [`Event::WorkloadRegistered`].
+		///
+		/// Fails with:
+		/// - [`Error::InvalidWorkload`]: the definition breaks one of the rules above.
+		/// - [`Error::TooManyWorkloads`]: `MaxWorkloads` workloads are registered already.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_workload())]
 		pub fn register_workload(origin: OriginFor<T>, workload: WorkloadOf<T>) -> DispatchResult {
@@ -664,8 +758,27 @@ pub mod pallet {
 			Self::do_register_workload(workload).map(|_| ())
 		}
 
-		/// Change a workload's kernel hash, schema, price floor or maximum units (governance).
-		/// Jobs already submitted keep the values they were submitted under.
+		/// Change a workload's kernel, schema, price floor or bounds.
+		///
+		/// Applies each field of `update` that is `Some`, then checks the result as
+		/// `register_workload` does. Jobs already submitted keep what they were submitted under:
+		/// the kernel hash their attestations name, their parameters, units, price and commit
+		/// windows.
+		///
+		/// - `origin`: must be `WorkloadOrigin`; any other origin fails with `BadOrigin`.
+		/// - `workload`: the id of a registered workload that is not retired.
+		/// - `update`: the new values (see [`WorkloadUpdate`]): `kernel_hash` (a new kernel
+		///   version), `schema`, `price_floor`, `max_units`, `max_work` and `work_per_block`;
+		///   `None` keeps the current value. The name, entry point, verification class and unit
+		///   size cannot be changed.
+		///
+		/// Emits [`Event::WorkloadUpdated`].
+		///
+		/// Fails with:
+		/// - [`Error::UnknownWorkload`]: no workload has this id.
+		/// - [`Error::WorkloadRetired`]: the workload is retired.
+		/// - [`Error::InvalidWorkload`]: the updated definition breaks a rule of
+		///   `register_workload`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_workload())]
 		pub fn update_workload(
@@ -677,7 +790,19 @@ pub mod pallet {
 			Self::do_update_workload(workload, update)
 		}
 
-		/// Retire a workload (governance): it takes no new jobs.
+		/// Retire a workload: it takes no new jobs.
+		///
+		/// Jobs already submitted run to their end. Retiring is final: a retired workload can be
+		/// neither updated nor reopened.
+		///
+		/// - `origin`: must be `WorkloadOrigin`; any other origin fails with `BadOrigin`.
+		/// - `workload`: the id of a registered workload that is not retired.
+		///
+		/// Emits [`Event::WorkloadRetired`].
+		///
+		/// Fails with:
+		/// - [`Error::UnknownWorkload`]: no workload has this id.
+		/// - [`Error::WorkloadRetired`]: the workload is retired already.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::retire_workload())]
 		pub fn retire_workload(origin: OriginFor<T>, workload: WorkloadId) -> DispatchResult {
@@ -685,7 +810,29 @@ pub mod pallet {
 			Self::do_retire_workload(workload)
 		}
 
-		/// Register the caller as a provider, holding `bond` (at least `MinProviderBond`).
+		/// Register the caller as a compute provider.
+		///
+		/// Holds `bond` from the caller's balance ([`HoldReason::ProviderBond`]) and enters the
+		/// provider, active and with reputation [`INITIAL_REPUTATION`], into the assignment draws
+		/// of the blocks to come, weighted by bond × reputation.
+		///
+		/// - `origin`: must be signed, by the provider's account.
+		/// - `bond`: at least `MinProviderBond` (`computeMarketApi.params()`); slashes take from
+		///   it.
+		/// - `compute_key`: the sr25519 key (key type [`KEY_TYPE`], `crcp`) that must sign every
+		///   attestation of this provider.
+		/// - `device_classes`: the device classes its worker runs on (`vendor/device/driver`, at
+		///   most [`MAX_DEVICE_CLASS_LEN`] bytes each, at most `MaxDeviceClasses`): at least one,
+		///   each non-empty and distinct. Each reveal attests one of them.
+		///
+		/// Emits [`Event::ProviderRegistered`].
+		///
+		/// Fails with:
+		/// - [`Error::AlreadyProvider`]: the caller is registered already.
+		/// - [`Error::BondTooLow`]: `bond` is below `MinProviderBond`.
+		/// - [`Error::TooManyProviders`]: `MaxProviders` providers are registered already.
+		/// - [`Error::InvalidDeviceClasses`]: no class, an empty one, or one given twice.
+		/// - [`Error::InsufficientBalance`]: `bond` cannot be held from the caller's balance.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::register_provider(T::MaxProviders::get()))]
 		pub fn register_provider(
@@ -698,8 +845,23 @@ pub mod pallet {
 			Self::do_register_provider(who, bond, compute_key, device_classes)
 		}
 
-		/// Hold `amount` more as the caller's provider bond; reactivates a suspended provider
-		/// whose bond reaches the minimum again.
+		/// Add to the caller's provider bond.
+		///
+		/// Holds `amount` more under [`HoldReason::ProviderBond`], which can raise the provider's
+		/// weight in the assignment draw. A suspended provider (its bond fell below
+		/// `MinProviderBond` after a slash) whose bond reaches the minimum again is active again.
+		///
+		/// - `origin`: must be signed, by a registered provider that is not leaving.
+		/// - `amount`: the amount to add; not zero.
+		///
+		/// Emits [`Event::BondIncreased`], then [`Event::ProviderReactivated`] if the provider was
+		/// suspended and is active again.
+		///
+		/// Fails with:
+		/// - [`Error::BondTooLow`]: `amount` is zero.
+		/// - [`Error::NotProvider`]: the caller is not a provider.
+		/// - [`Error::AlreadyLeaving`]: the provider has called `unbond`.
+		/// - [`Error::InsufficientBalance`]: `amount` cannot be held from the caller's balance.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::bond_more(T::MaxProviders::get()))]
 		pub fn bond_more(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
@@ -707,7 +869,21 @@ pub mod pallet {
 			Self::do_bond_more(who, amount)
 		}
 
-		/// Start leaving: no new assignments; the bond can be withdrawn after `UnbondingPeriod`.
+		/// Start leaving the market.
+		///
+		/// The provider gets no new assignments from now on; those it holds must still be served
+		/// (committed and revealed, or declined) and settle. It may withdraw its bond with
+		/// `withdraw_bond` from block `now + UnbondingPeriod` on, once none is open. Leaving cannot
+		/// be undone.
+		///
+		/// - `origin`: must be signed, by a registered provider (active or suspended) that is not
+		///   leaving.
+		///
+		/// Emits [`Event::ProviderLeaving`], with the first block of withdrawal.
+		///
+		/// Fails with:
+		/// - [`Error::NotProvider`]: the caller is not a provider.
+		/// - [`Error::AlreadyLeaving`]: the provider is leaving already.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::unbond(T::MaxProviders::get()))]
 		pub fn unbond(origin: OriginFor<T>) -> DispatchResult {
@@ -715,8 +891,20 @@ pub mod pallet {
 			Self::do_unbond(who)
 		}
 
-		/// Leave: release the bond once the unbonding period has passed and no assignment is
-		/// open.
+		/// Leave the market: release the bond and remove the registration.
+		///
+		/// Releases everything still held as the caller's bond (what slashes left of it) and
+		/// removes the provider and its assignment index.
+		///
+		/// - `origin`: must be signed, by a leaving provider (see `unbond`).
+		///
+		/// Emits [`Event::ProviderLeft`], with the amount released.
+		///
+		/// Fails with:
+		/// - [`Error::NotProvider`]: the caller is not a provider.
+		/// - [`Error::NotLeaving`]: the provider has not called `unbond`.
+		/// - [`Error::StillUnbonding`]: the unbonding period has not passed yet.
+		/// - [`Error::HasOpenAssignments`]: an assignment of the provider has not settled yet.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::withdraw_bond())]
 		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
@@ -724,21 +912,57 @@ pub mod pallet {
 			Self::do_withdraw_bond(who)
 		}
 
-		/// Order a job and queue it for assignment.
+		/// Order a job: pay for it up front and queue it for assignment.
 		///
-		/// Origin: signed (the consumer). Moves `price_per_unit × units × replicas` into the
-		/// market's escrow account, pays `SubmissionFee` to the treasury (never refunded) and holds
-		/// the storage deposit (`DepositPerByte × the job's largest encoding`, released when the
-		/// job is pruned). `units` must cover the parameters' work; only the units the parameters
-		/// need count for rewards. Replicas: 1 for on-chain-checked workloads or a quorum of 1,
-		/// otherwise more than the quorum and fewer than twice it, and never more than the
-		/// eligible providers. The deadline must leave room for one attempt, whose commit window
-		/// grows with the job's work.
+		/// Before anything else, moves the budget, `price_per_unit × units × replicas`, into the
+		/// market's escrow account, pays the non-refundable `SubmissionFee` to the treasury and
+		/// holds the storage deposit (`DepositPerByte` × the largest encoding of a job,
+		/// [`HoldReason::JobDeposit`]) until the job is pruned. Each respects the consumer's locks
+		/// and freezes; if any fails, nothing changes. The job gets the next [`JobId`] and waits in
+		/// [`PendingJobs`]; providers are drawn for it at the earliest in the next block. The
+		/// runtime API's `quote` prices the same arguments, or names the error this call would fail
+		/// with.
 		///
-		/// Emits `JobSubmitted`. Errors: `UnknownWorkload`, `WorkloadRetired`, `InvalidParams`,
-		/// `WorkTooLarge`, `InvalidUnits`, `InvalidReplicas`, `NotEnoughProviders`,
-		/// `PriceBelowFloor`, `InvalidDeadline`, `Overflow`, `TooManyJobs`, `TooManyPending`,
-		/// `QueueFull`, `InsufficientBalance`.
+		/// - `origin`: must be signed, by the consumer, who pays.
+		/// - `workload`: a registered workload that is not retired.
+		/// - `params`: the kernel's inputs: a `seed`, exactly as many `dims` as the workload's
+		///   schema has, each within its bounds, and a `target` if and only if the schema needs
+		///   one. Their work (the product of the dimensions, each to its power) must not exceed the
+		///   workload's `max_work`.
+		/// - `units`: units of work bought: at least `⌈work / unit_size⌉` (and 1), at most the
+		///   workload's `max_units`. Each accepted provider is paid `price_per_unit × units`;
+		///   rewards count only the units the parameters need.
+		/// - `replicas`: providers that run the job independently, 1 to `MaxReplicas`; for a
+		///   replicated workload with quorum `q`, 1 if `q = 1`, else `q + 1` to `2q − 1`. Never
+		///   more than the eligible providers (active, other than the consumer).
+		/// - `price_per_unit`: at least the workload's `price_floor`.
+		/// - `deadline`: the block by which the job must be done: at least
+		///   `now + 1 + (CommitWindow + the blocks the job's work adds) + RevealWindow + 1`, room
+		///   for one attempt, and at most `now + MaxJobDuration`. No attempt is started that would
+		///   settle after it; a job without an accepted result by then fails (or expires) and is
+		///   refunded.
+		///
+		/// Emits [`Event::JobSubmitted`].
+		///
+		/// Fails with:
+		/// - [`Error::UnknownWorkload`]: no workload has this id.
+		/// - [`Error::WorkloadRetired`]: the workload is retired.
+		/// - [`Error::InvalidParams`]: `params` do not fit the workload's schema.
+		/// - [`Error::WorkTooLarge`]: their work exceeds the workload's `max_work`.
+		/// - [`Error::InvalidUnits`]: `units` is zero, fewer than the parameters need or more than
+		///   `max_units`.
+		/// - [`Error::InvalidReplicas`]: `replicas` is outside the range above.
+		/// - [`Error::NotEnoughProviders`]: fewer eligible providers than `replicas`.
+		/// - [`Error::PriceBelowFloor`]: `price_per_unit` is below the workload's floor.
+		/// - [`Error::Overflow`]: the budget, or the budget with the fee and deposit, overflows the
+		///   balance type.
+		/// - [`Error::InvalidDeadline`]: `deadline` leaves no room for an attempt or is beyond
+		///   `MaxJobDuration`.
+		/// - [`Error::TooManyJobs`]: the consumer has `MaxJobsPerAccount` unpruned jobs.
+		/// - [`Error::TooManyPending`]: the consumer has `MaxPendingPerAccount` jobs waiting.
+		/// - [`Error::QueueFull`]: `MaxPendingJobs` jobs are waiting.
+		/// - [`Error::InsufficientBalance`]: the consumer cannot pay the fee or the budget, or the
+		///   deposit cannot be held.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::submit_job())]
 		pub fn submit_job(
@@ -755,8 +979,22 @@ pub mod pallet {
 				.map(|_| ())
 		}
 
-		/// Cancel a job that has no providers assigned, refunding its escrow in full (the
-		/// submission fee is not refunded; the deposit is released when the job is pruned).
+		/// Cancel a job that is waiting for providers, and refund its escrow.
+		///
+		/// Possible while the job is pending: before its first assignment, or between attempts
+		/// while it waits to be assigned again. All of its escrow goes back to the consumer; the
+		/// submission fee does not, and the storage deposit stays held until the job is pruned,
+		/// `RetentionPeriod` blocks later. The job ends as [`JobStatus::Refunded`].
+		///
+		/// - `origin`: must be signed, by the job's consumer.
+		/// - `job`: the job to cancel.
+		///
+		/// Emits [`Event::JobCancelled`], with the refund.
+		///
+		/// Fails with:
+		/// - [`Error::UnknownJob`]: no job has this id (or it was pruned).
+		/// - [`Error::NotJobOwner`]: the caller did not order the job.
+		/// - [`Error::NotCancellable`]: providers are assigned to the job, or it has ended.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::cancel_job(T::MaxPendingJobs::get()))]
 		pub fn cancel_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
@@ -764,8 +1002,30 @@ pub mod pallet {
 			Self::do_cancel_job(who, job)
 		}
 
-		/// Commit to a result:
-		/// `blake2_256(job_le64 ‖ output_digest ‖ blake2_256(small_output) ‖ salt ‖ provider)`.
+		/// Commit to a result without showing it.
+		///
+		/// Records `commitment` for the caller's assignment; the job becomes
+		/// [`JobStatus::Committing`]. Commitments keep providers from copying one another's
+		/// results: the values are shown only by `reveal_result`, once every provider has committed
+		/// or declined, or the commit window has closed. A provider that commits must reveal: one
+		/// that never does is judged wrong and slashed `SlashWrong`.
+		///
+		/// - `origin`: must be signed, by a provider assigned to the job's current attempt that has
+		///   neither committed nor declined.
+		/// - `job`: the job, inside its commit window (up to and including block `commit_until`).
+		/// - `commitment`:
+		///   `blake2_256(job_le64 ‖ output_digest ‖ blake2_256(small_output) ‖ salt ‖ provider)`,
+		///   as [`Pallet::commitment_of`] computes it (byte layout in the crate docs).
+		///
+		/// Emits [`Event::ResultCommitted`].
+		///
+		/// Fails with:
+		/// - [`Error::UnknownJob`]: no job has this id.
+		/// - [`Error::JobNotActive`]: the job is not waiting for commitments (it is pending,
+		///   revealing or ended).
+		/// - [`Error::NotAssigned`]: the caller is not assigned to the current attempt.
+		/// - [`Error::CommitWindowClosed`]: the commit window has closed.
+		/// - [`Error::AlreadyCommitted`]: the caller has committed or declined already.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::commit_result())]
 		pub fn commit_result(
@@ -777,8 +1037,51 @@ pub mod pallet {
 			Self::do_commit(who, job, commitment)
 		}
 
-		/// Reveal a committed result with its attestation. The last reveal of an attempt
-		/// settles the job at once.
+		/// Reveal a committed result, with the attestation of the caller's compute key.
+		///
+		/// Checks the values against the caller's commitment and the attestation against its
+		/// compute key, then records the claim; the job becomes [`JobStatus::Revealing`]. When
+		/// every provider of the attempt has revealed or declined, the attempt is verified and
+		/// settled in this call (see [`crate::verification`] and [`crate::settlement`]); otherwise
+		/// in the block after the reveal window.
+		///
+		/// - `origin`: must be signed, by a provider assigned to the job's current attempt that has
+		///   committed and not revealed.
+		/// - `job`: the job, once its commit window has closed or every provider has committed or
+		///   declined, and up to and including block `reveal_until`.
+		/// - `output_digest`: `blake2_256` of the full canonical output, as committed.
+		/// - `salt`: the 32 bytes of salt of the commitment.
+		/// - `small_output`: the small output (at most [`MAX_SMALL_OUTPUT`] bytes), as committed.
+		/// - `attestation`: the `worker_version` and `device_class` the result was computed with (a
+		///   class the provider declared; on a workload that is not bit-exact, declared before the
+		///   job's assignment) and the compute key's signature over [`Pallet::attestation_message`]
+		///   (byte layout in the crate docs).
+		///
+		/// Emits [`Event::ResultRevealed`]; when it settles the attempt, also the settlement's
+		/// events: [`Event::ProviderPaid`] for each accepted provider, [`Event::ProviderSlashed`]
+		/// (and [`Event::ProviderSuspended`]) for each wrong one, then [`Event::EscrowRefunded`]
+		/// and [`Event::JobVerified`] if a result was accepted, else [`Event::JobReassigned`] or
+		/// [`Event::JobFailed`].
+		///
+		/// Fails with:
+		/// - [`Error::UnknownJob`]: no job has this id.
+		/// - [`Error::JobNotActive`]: the job is not waiting for reveals (nobody has committed yet,
+		///   or the attempt has settled).
+		/// - [`Error::NotAssigned`]: the caller is not assigned to the current attempt.
+		/// - [`Error::RevealTooEarly`]: the commit window is open and a provider has yet to commit
+		///   or decline.
+		/// - [`Error::RevealWindowClosed`]: the reveal window has closed.
+		/// - [`Error::AlreadyRevealed`]: the caller has revealed already.
+		/// - [`Error::NotCommitted`]: the caller has not committed.
+		/// - [`Error::CommitmentMismatch`]: `output_digest`, `small_output` and `salt` do not hash
+		///   to the commitment.
+		/// - [`Error::NotProvider`]: the caller is not a registered provider (defensive: a provider
+		///   with an open assignment can neither leave nor be removed).
+		/// - [`Error::UnknownDeviceClass`]: the attested class is not one the caller declared.
+		/// - [`Error::DeviceClassesChanged`]: on a workload that is not bit-exact, the attested
+		///   class was declared in or after the block of the job's assignment.
+		/// - [`Error::BadAttestation`]: the signature does not verify with the caller's compute
+		///   key.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::reveal_result().saturating_add(Pallet::<T>::settle_weight(T::MaxReplicas::get())))]
 		pub fn reveal_result(
@@ -793,9 +1096,23 @@ pub mod pallet {
 			Self::do_reveal(who, job, output_digest, salt, small_output, attestation)
 		}
 
-		/// Replace the caller's declared device classes (at least one, each non-empty and
-		/// distinct). The offchain worker declares its worker's class this way before its
-		/// first reveal.
+		/// Replace the caller's declared device classes.
+		///
+		/// A class declared before keeps the block it was first declared in; a new one is declared
+		/// now. Reveals attest one of the declared classes; on workloads that are not bit-exact, a
+		/// class declared at or after a job's assignment cannot be attested for it. The offchain
+		/// worker declares its worker's class this way before its first reveal.
+		///
+		/// - `origin`: must be signed, by a registered provider.
+		/// - `device_classes`: the new classes (`vendor/device/driver`, at most
+		///   [`MAX_DEVICE_CLASS_LEN`] bytes each, at most `MaxDeviceClasses`): at least one, each
+		///   non-empty and distinct.
+		///
+		/// Emits [`Event::DeviceClassesSet`].
+		///
+		/// Fails with:
+		/// - [`Error::InvalidDeviceClasses`]: no class, an empty one, or one given twice.
+		/// - [`Error::NotProvider`]: the caller is not a provider.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::set_device_classes())]
 		pub fn set_device_classes(
@@ -808,13 +1125,29 @@ pub mod pallet {
 
 		/// Decline an assignment the caller's worker cannot run, before committing to it.
 		///
-		/// Origin: signed, an assigned provider of the job's current attempt that has not
-		/// committed, inside the commit window. The provider is neither slashed nor paid, loses a
-		/// little reputation and is not drawn for this job again. When every provider of the
-		/// attempt has declined or failed to commit, the job fails and nobody is slashed.
+		/// The provider is neither paid nor slashed, loses a little reputation
+		/// ([`crate::settlement::REPUTATION_LOSS_DECLINE`]) when the attempt settles, and is not
+		/// drawn for this job again; one that neither commits nor declines is slashed
+		/// `SlashNoShow`. When every provider of the attempt has now revealed or declined, the
+		/// attempt settles in this call. If every one declined, nobody is slashed and the job goes
+		/// back to the queue for other providers; it fails, refunded, when no attempt, no time
+		/// before its deadline or too few providers are left.
 		///
-		/// Emits `AssignmentDeclined`. Errors: `UnknownJob`, `JobNotActive`, `NotAssigned`,
-		/// `CommitWindowClosed`, `AlreadyCommitted` (a committed result must be revealed).
+		/// - `origin`: must be signed, by a provider assigned to the job's current attempt that has
+		///   neither committed nor declined (a committed result must be revealed).
+		/// - `job`: the job, inside its commit window (up to and including block `commit_until`).
+		///
+		/// Emits [`Event::AssignmentDeclined`]; when it settles the attempt, also the settlement's
+		/// events, as `reveal_result` does (when everyone declined: [`Event::JobReassigned`] or
+		/// [`Event::JobFailed`]).
+		///
+		/// Fails with:
+		/// - [`Error::UnknownJob`]: no job has this id.
+		/// - [`Error::JobNotActive`]: the job is not waiting for commitments (it is pending,
+		///   revealing or ended).
+		/// - [`Error::NotAssigned`]: the caller is not assigned to the current attempt.
+		/// - [`Error::CommitWindowClosed`]: the commit window has closed.
+		/// - [`Error::AlreadyCommitted`]: the caller has committed or declined already.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::decline_job().saturating_add(Pallet::<T>::settle_weight(T::MaxReplicas::get())))]
 		pub fn decline_job(origin: OriginFor<T>, job: JobId) -> DispatchResultWithPostInfo {
@@ -822,14 +1155,22 @@ pub mod pallet {
 			Self::do_decline(who, job)
 		}
 
-		/// Remove a provider that holds no open assignment, releasing what is left of its bond to
-		/// it.
+		/// Remove a provider without open assignments, releasing what is left of its bond to it.
 		///
-		/// Origin: `WorkloadOrigin` (governance) for any provider; any signed origin for a
-		/// suspended provider (its bond fell below the minimum), so that dead registrations
-		/// never fill `MaxProviders` for good.
+		/// Any signed account may evict a suspended provider (its bond fell below the minimum after
+		/// a slash), so that dead registrations never fill `MaxProviders` for good; governance may
+		/// remove any provider. The bond goes back to the provider, not to the caller.
 		///
-		/// Emits `ProviderRemoved`. Errors: `NotProvider`, `NotEvictable`.
+		/// - `origin`: `WorkloadOrigin` (governance) for any provider, or any signed origin for a
+		///   suspended one; any other origin fails with `BadOrigin`.
+		/// - `provider`: the provider to remove.
+		///
+		/// Emits [`Event::ProviderRemoved`], with the amount released.
+		///
+		/// Fails with:
+		/// - [`Error::NotProvider`]: `provider` is not a registered provider.
+		/// - [`Error::NotEvictable`]: it holds open assignments, or (called by a signed origin that
+		///   is not governance) it is not suspended.
 		#[pallet::call_index(13)]
 		#[pallet::weight(T::WeightInfo::evict_provider(T::MaxProviders::get()))]
 		pub fn evict_provider(origin: OriginFor<T>, provider: T::AccountId) -> DispatchResult {

@@ -33,9 +33,9 @@
 //!   registered classes lack it first declares it with `set_device_classes`.
 
 use crate::{crypto, pallet::*, types::*, LOG_TARGET};
-use crucible_primitives::worker_rpc::{REFUSALS, UNKNOWN_TICKET};
 use alloc::{format, string::String, vec::Vec};
 use codec::{Decode, Encode};
+use crucible_primitives::worker_rpc::{REFUSALS, UNKNOWN_TICKET};
 use frame_system::{
 	offchain::{AppCrypto, CreateSignedTransaction, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
@@ -141,7 +141,6 @@ pub enum TicketState {
 	Unknown,
 }
 
-
 /// A JSON-RPC call over HTTP POST, bounded by [`HTTP_DEADLINE_MS`].
 pub fn rpc_call(
 	url: &str,
@@ -167,7 +166,10 @@ pub fn rpc_call(
 		serde_json::from_slice(&bytes).map_err(|_| WorkerCallError::BadResponse)?;
 	if let Some(err) = value.get("error") {
 		return Err(WorkerCallError::Rpc(
-			err.get("code").and_then(|c| c.as_i64()).and_then(|c| i32::try_from(c).ok()).unwrap_or(0),
+			err.get("code")
+				.and_then(|c| c.as_i64())
+				.and_then(|c| i32::try_from(c).ok())
+				.unwrap_or(0),
 		));
 	}
 	value.get_mut("result").map(|r| r.take()).ok_or(WorkerCallError::BadResponse)
@@ -196,7 +198,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Bytes of (optionally `0x`-prefixed) hex; `None` if it is not hex.
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
 	let s = s.strip_prefix("0x").unwrap_or(s);
-	if s.len() % 2 != 0 {
+	if !s.len().is_multiple_of(2) {
 		return None;
 	}
 	let nibble = |c: u8| match c {

@@ -179,7 +179,7 @@ impl<T: Config> Pallet<T> {
 	pub fn draw_weight(info: &ProviderInfoOf<T>) -> u128 {
 		let min: u128 = T::MinProviderBond::get().unique_saturated_into();
 		let bond: u128 = info.bond.unique_saturated_into();
-		let stake = if min == 0 { 1_000 } else { (bond / min).clamp(1, 1_000) };
+		let stake = bond.checked_div(min).map_or(1_000, |s| s.clamp(1, 1_000));
 		stake.saturating_mul(info.reputation as u128 + 1)
 	}
 

@@ -117,10 +117,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The units of work `params` need, `⌈work / unit_size⌉`, and the blocks their work adds to
 	/// a commit window, `⌊work / work_per_block⌋`.
-	pub fn required_units(
-		w: &WorkloadOf<T>,
-		params: &JobParams,
-	) -> Result<(u32, u32), Error<T>> {
+	pub fn required_units(w: &WorkloadOf<T>, params: &JobParams) -> Result<(u32, u32), Error<T>> {
 		let work = Self::work_of(w, params)?;
 		let units = u32::try_from(work.div_ceil(w.unit_size.max(1)))
 			.map_err(|_| Error::<T>::InvalidUnits)?;

@@ -494,7 +494,7 @@ pub struct MarketStats<Balance> {
 pub struct MarketParams<Balance, BlockNumber> {
 	/// Smallest bond a provider must hold to be active.
 	pub min_provider_bond: Balance,
-	/// Blocks between `leave` and the earliest `withdraw_bond`.
+	/// Blocks between `unbond` and the earliest `withdraw_bond`.
 	pub unbonding_period: BlockNumber,
 	/// Base length of a commit window, in blocks (a job's work adds to it).
 	pub commit_window: BlockNumber,

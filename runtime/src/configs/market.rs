@@ -41,7 +41,7 @@ pub mod dynamic_params {
 		/// Least bond a compute provider holds (at least 1 CRU).
 		#[codec(index = 0)]
 		pub static MinProviderBond: Balance = DEFAULT_MIN_PROVIDER_BOND;
-		/// Blocks between a provider's `leave` and the release of its bond (10 blocks to 30 days).
+		/// Blocks between a provider's `unbond` and the release of its bond (10 blocks to 30 days).
 		#[codec(index = 1)]
 		pub static UnbondingPeriod: BlockNumber = HOURS;
 		/// Blocks an assigned provider has to commit (2 to 600).

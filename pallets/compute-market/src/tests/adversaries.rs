@@ -14,7 +14,7 @@ use sp_core::H256;
 /// Sum of free and held balance of the accounts.
 fn wealth(accounts: &[AccountId]) -> Balance {
 	use frame_support::traits::fungible::Inspect;
-	accounts.iter().map(|a| Balances::total_balance(a)).sum()
+	accounts.iter().map(Balances::total_balance).sum()
 }
 
 /// A hash search over `range` nonces with the easiest target: nonce 0 always wins.

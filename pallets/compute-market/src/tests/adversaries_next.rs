@@ -10,7 +10,7 @@ use frame_support::{
 use sp_core::H256;
 
 fn wealth(accounts: &[AccountId]) -> Balance {
-	accounts.iter().map(|a| Balances::total_balance(a)).sum()
+	accounts.iter().map(Balances::total_balance).sum()
 }
 
 fn trivial_search(range: u32) -> JobParams {

@@ -66,7 +66,7 @@ fn behaviour_of(who: AccountId) -> Behaviour {
 		14 => Behaviour::Lazy,
 		16 | 17 => Behaviour::Colluding,
 		18 => {
-			if System::block_number() % 2 == 0 {
+			if System::block_number().is_multiple_of(2) {
 				Behaviour::SelectiveRevealer
 			} else {
 				Behaviour::Forger
@@ -246,7 +246,7 @@ fn check_invariants(ledger: &Ledger, seq: u64) {
 		"seq {seq} block {now}: issuance"
 	);
 	let accounts: Vec<AccountId> = frame_system::Account::<Test>::iter_keys().collect();
-	let sum: Balance = accounts.iter().map(|a| Balances::total_balance(a)).sum();
+	let sum: Balance = accounts.iter().map(Balances::total_balance).sum();
 	assert_eq!(sum, issuance, "seq {seq} block {now}: free + held");
 
 	// 2. The storage invariants (escrow backed, deposits held, queue, indexes, candidates).

@@ -5,6 +5,7 @@ mod adversaries_next;
 mod assignment;
 mod commit_reveal;
 mod invariants;
+mod lifecycle;
 mod migrations;
 mod offchain;
 mod orders;

@@ -193,6 +193,8 @@ fn cancel_after_assignment_is_refused() {
 #[test]
 fn quote_prices_without_changing_anything() {
 	new_test_ext().execute_with(|| {
+		// Assigned inside `assert_storage_noop!`, which yields no value.
+		#[allow(clippy::needless_late_init)]
 		let q;
 		for who in 10..=12 {
 			register(who, 100);
