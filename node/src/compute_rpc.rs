@@ -262,10 +262,22 @@ fn provider_view(
 	}
 }
 
-impl<C> ComputeApiServer for Compute<C>
-where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: ComputeMarketRuntimeApi<
+/// The compute market's runtime API over this runtime's types: what a client must serve for
+/// the `compute_*` methods (one bound for the RPC module and its builder).
+pub trait MarketRuntimeApi:
+	ComputeMarketRuntimeApi<
+	Block,
+	AccountId,
+	Balance,
+	BlockNumber,
+	MaxReplicas,
+	MaxDeviceClasses,
+	MarketError,
+>
+{
+}
+impl<A> MarketRuntimeApi for A where
+	A: ComputeMarketRuntimeApi<
 		Block,
 		AccountId,
 		Balance,
@@ -273,7 +285,14 @@ where
 		MaxReplicas,
 		MaxDeviceClasses,
 		MarketError,
-	>,
+	>
+{
+}
+
+impl<C> ComputeApiServer for Compute<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: MarketRuntimeApi,
 {
 	fn job(&self, job: JobId, at: Option<BlockHash>) -> RpcResult<Option<JobView>> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);

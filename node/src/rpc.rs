@@ -4,11 +4,7 @@
 
 use std::sync::Arc;
 
-use crucible_runtime::{
-	configs::{MarketError, MaxDeviceClasses, MaxReplicas},
-	opaque::Block,
-	AccountId, Balance, BlockNumber, Nonce,
-};
+use crucible_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use jsonrpsee::RpcModule;
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
@@ -36,15 +32,8 @@ where
 		+ 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
-		+ pallet_compute_market::runtime_api::ComputeMarketApi<
-			Block,
-			AccountId,
-			Balance,
-			BlockNumber,
-			MaxReplicas,
-			MaxDeviceClasses,
-			MarketError,
-		> + BlockBuilder<Block>,
+		+ crate::compute_rpc::MarketRuntimeApi
+		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
 	use crate::compute_rpc::{Compute, ComputeApiServer};

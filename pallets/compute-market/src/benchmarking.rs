@@ -117,15 +117,10 @@ fn deadline<T: Config>() -> BlockNumberFor<T> {
 		.saturating_add(Market::<T>::attempt_length(0))
 }
 
-/// Submit a job with `valid_replicas(replicas)` replicas and assign it among `MaxProviders`
-/// fresh providers (the most candidates a settlement updates; their device classes declared a
-/// block before the assignment). Returns the job and its assigned providers.
-fn assigned_job<T: Config>(replicas: u32) -> (JobId, Vec<T::AccountId>) {
-	let replicas = valid_replicas(replicas);
-	register_providers::<T>(T::MaxProviders::get().max(replicas));
-	let consumer = funded::<T>("consumer", 0);
-	let w = workload::<T>(replicas);
-	let id = Market::<T>::do_submit_job(
+/// `consumer` orders the benchmark job on workload `w` with `replicas` replicas: one unit at a
+/// price of 1, due by [`deadline`].
+fn submit<T: Config>(consumer: T::AccountId, w: WorkloadId, replicas: u32) -> JobId {
+	Market::<T>::do_submit_job(
 		consumer,
 		w,
 		job_params(),
@@ -134,7 +129,18 @@ fn assigned_job<T: Config>(replicas: u32) -> (JobId, Vec<T::AccountId>) {
 		1u32.into(),
 		deadline::<T>(),
 	)
-	.expect("job submits");
+	.expect("job submits")
+}
+
+/// Submit a job with `valid_replicas(replicas)` replicas and assign it among `MaxProviders`
+/// fresh providers (the most candidates a settlement updates; their device classes declared a
+/// block before the assignment). Returns the job and its assigned providers.
+fn assigned_job<T: Config>(replicas: u32) -> (JobId, Vec<T::AccountId>) {
+	let replicas = valid_replicas(replicas);
+	register_providers::<T>(T::MaxProviders::get().max(replicas));
+	let consumer = funded::<T>("consumer", 0);
+	let w = workload::<T>(replicas);
+	let id = submit::<T>(consumer, w, replicas);
 	let next = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
 	frame_system::Pallet::<T>::set_block_number(next);
 	Market::<T>::assign_pending(next);
@@ -349,19 +355,9 @@ mod benchmarks {
 			} else {
 				account("filler", i / per_account, SEED)
 			};
-			Market::<T>::do_submit_job(filler, w, job_params(), 1, 1, 1u32.into(), deadline::<T>())
-				.expect("job submits");
+			submit::<T>(filler, w, 1);
 		}
-		let last = Market::<T>::do_submit_job(
-			consumer.clone(),
-			w,
-			job_params(),
-			1,
-			1,
-			1u32.into(),
-			deadline::<T>(),
-		)
-		.expect("job submits");
+		let last = submit::<T>(consumer.clone(), w, 1);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(consumer), last);
 		assert_eq!(Jobs::<T>::get(last).map(|j| j.status), Some(JobStatus::Refunded));
@@ -433,16 +429,7 @@ mod benchmarks {
 		}
 		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(replicas);
-		let id = Market::<T>::do_submit_job(
-			consumer,
-			w,
-			job_params(),
-			1,
-			replicas as u8,
-			1u32.into(),
-			deadline::<T>(),
-		)
-		.expect("job submits");
+		let id = submit::<T>(consumer, w, replicas);
 		let now = frame_system::Pallet::<T>::block_number();
 		#[block]
 		{
@@ -457,16 +444,7 @@ mod benchmarks {
 		register_providers::<T>(1);
 		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(1);
-		let id = Market::<T>::do_submit_job(
-			consumer,
-			w,
-			job_params(),
-			1,
-			1,
-			1u32.into(),
-			deadline::<T>(),
-		)
-		.expect("job submits");
+		let id = submit::<T>(consumer, w, 1);
 		let late = deadline::<T>();
 		frame_system::Pallet::<T>::set_block_number(late);
 		#[block]
@@ -550,16 +528,7 @@ mod benchmarks {
 		register_providers::<T>(1);
 		let consumer = funded::<T>("consumer", 0);
 		let w = workload::<T>(1);
-		let id = Market::<T>::do_submit_job(
-			consumer.clone(),
-			w,
-			job_params(),
-			1,
-			1,
-			1u32.into(),
-			deadline::<T>(),
-		)
-		.expect("job submits");
+		let id = submit::<T>(consumer.clone(), w, 1);
 		Market::<T>::do_cancel_job(consumer, id).expect("cancels");
 		let later =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::RetentionPeriod::get());

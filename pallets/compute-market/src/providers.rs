@@ -138,15 +138,7 @@ impl<T: Config> Pallet<T> {
 		};
 		ensure!(frame_system::Pallet::<T>::block_number() >= unlock_at, Error::<T>::StillUnbonding);
 		ensure!(info.open_assignments == 0, Error::<T>::HasOpenAssignments);
-		let held = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who);
-		let released = T::Currency::release(
-			&HoldReason::ProviderBond.into(),
-			&who,
-			held,
-			Precision::BestEffort,
-		)?;
-		Providers::<T>::remove(&who);
-		ProviderJobs::<T>::remove(&who);
+		let released = Self::remove_provider(&who)?;
 		Self::deposit_event(Event::ProviderLeft { provider: who, released });
 		Ok(())
 	}
@@ -160,18 +152,25 @@ impl<T: Config> Pallet<T> {
 				&& (by_governance || info.status == ProviderStatus::Suspended),
 			Error::<T>::NotEvictable
 		);
-		let held = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &who);
+		let released = Self::remove_provider(&who)?;
+		Self::deposit_event(Event::ProviderRemoved { provider: who, released });
+		Ok(())
+	}
+
+	/// Release `who`'s whole bond and forget the provider (registration, candidacy, job index);
+	/// the caller has checked that it has no open assignment. Returns what was released.
+	fn remove_provider(who: &T::AccountId) -> Result<BalanceOf<T>, DispatchError> {
+		let held = T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), who);
 		let released = T::Currency::release(
 			&HoldReason::ProviderBond.into(),
-			&who,
+			who,
 			held,
 			Precision::BestEffort,
 		)?;
-		Self::set_candidate(&who, None);
-		Providers::<T>::remove(&who);
-		ProviderJobs::<T>::remove(&who);
-		Self::deposit_event(Event::ProviderRemoved { provider: who, released });
-		Ok(())
+		Self::set_candidate(who, None);
+		Providers::<T>::remove(who);
+		ProviderJobs::<T>::remove(who);
+		Ok(released)
 	}
 
 	/// A provider's weight in the assignment draw: its bond in units of the minimum bond
