@@ -88,6 +88,10 @@ test('the next release passes its migrations and every try_state on a fork of th
   assert.equal(code, 0, `chopsticks try-runtime failed:\n${output.slice(-4000)}`);
   assert.match(output, new RegExp(`Current runtime spec_name: crucible, spec_version: ${current}\\b`));
   assert.match(output, new RegExp(`New runtime spec_name: crucible, spec_version: ${current + 1}\\b`));
+  // Every pallet's try_state ran (the market's among them), and all the state decodes.
+  assert.match(output, /Running "ComputeMarket" try-state checks/);
+  assert.match(output, /Running "Staking" try-state checks/);
+  assert.match(output, /Entire runtime state decodes without error/);
   const m = /Consumed weight: (\d+) of max: (\d+)/.exec(output);
   assert.ok(m, `no weight in the output:\n${output.slice(-2000)}`);
   assert.ok(BigInt(m[1]) <= BigInt(m[2]), 'the upgrade fits in a block');
@@ -123,6 +127,13 @@ test('sudo upgrades the running chain; a job across the upgrade and one ordered 
   // The upgrade applies from the next block: the spec version, the recorded last upgrade.
   await waitFor(async () => (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber() === current + 1,
     TIMEOUT.blocks, `spec_version ${current + 1}`, 1000);
+  // @polkadot/api 16.5.6 reloads only the v14 metadata on a runtime upgrade, which has no
+  // runtime APIs (api.call.computeMarketApi would vanish): a client connects again, as here,
+  // and reads the v15 metadata of the new runtime.
+  const stale = api;
+  api = await node.api();
+  await stale.disconnect();
+  assert.equal(typeof api.call.computeMarketApi.job, 'function', 'the market\'s runtime API after the upgrade');
   const last = (await api.query.system.lastRuntimeUpgrade()).unwrap();
   assert.equal(last.specVersion.toNumber(), current + 1);
   assert.equal(await storageVersion('ComputeMarket'), marketVersion, 'the market\'s storage version is the code\'s');
