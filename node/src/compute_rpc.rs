@@ -44,7 +44,8 @@ pub struct JobView {
 	pub consumer: String,
 	pub workload: WorkloadId,
 	pub kernel_hash: String,
-	pub params: ParamsView,
+	/// The job's parameters, in the worker's JSON (`seed` and `target` as hex).
+	pub params: JobParams,
 	pub units: u32,
 	/// Units the parameters need: what rewards count.
 	pub needed_units: u32,
@@ -68,16 +69,6 @@ pub struct JobView {
 	pub reveal_until: BlockNumber,
 	pub result: Option<ResultView>,
 	pub finished_at: Option<BlockNumber>,
-}
-
-/// Job parameters (`target` absent for workloads without one).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ParamsView {
-	pub seed: String,
-	pub dims: Vec<u32>,
-	#[serde(default)]
-	pub target: Option<String>,
 }
 
 /// One provider's part in the current attempt.
@@ -146,7 +137,7 @@ pub trait ComputeApi {
 	fn quote(
 		&self,
 		workload: WorkloadId,
-		params: ParamsView,
+		params: JobParams,
 		units: u32,
 		replicas: u8,
 		price_per_unit: String,
@@ -182,13 +173,6 @@ fn hex(bytes: &[u8]) -> String {
 	format!("0x{}", ::hex::encode(bytes))
 }
 
-fn bytes32(s: &str, what: &str) -> Result<[u8; 32], ErrorObjectOwned> {
-	::hex::decode(s.trim_start_matches("0x"))
-		.ok()
-		.and_then(|b| b.try_into().ok())
-		.ok_or_else(|| invalid(format!("{what}: expected 32 bytes of hex")))
-}
-
 fn account(s: &str) -> Result<AccountId, ErrorObjectOwned> {
 	AccountId::from_ss58check(s).map_err(|e| invalid(format!("account `{s}`: {e:?}")))
 }
@@ -199,11 +183,7 @@ fn job_view(id: JobId, j: Job<AccountId, Balance, BlockNumber, MaxReplicas>) -> 
 		consumer: j.consumer.to_ss58check(),
 		workload: j.workload,
 		kernel_hash: hex(j.kernel_hash.as_bytes()),
-		params: ParamsView {
-			seed: hex(&j.params.seed),
-			dims: j.params.dims.to_vec(),
-			target: j.params.target.map(|t| hex(&t)),
-		},
+		params: j.params,
 		units: j.units,
 		needed_units: j.needed_units,
 		work_blocks: j.work_blocks,
@@ -309,7 +289,7 @@ where
 	fn quote(
 		&self,
 		workload: WorkloadId,
-		params: ParamsView,
+		params: JobParams,
 		units: u32,
 		replicas: u8,
 		price_per_unit: String,
@@ -318,21 +298,11 @@ where
 		let price: Balance = price_per_unit
 			.parse()
 			.map_err(|e| invalid(format!("pricePerUnit `{price_per_unit}`: {e}")))?;
-		let dims = params
-			.dims
-			.clone()
-			.try_into()
-			.map_err(|_| invalid("dims: too many dimensions"))?;
-		let chain_params = JobParams {
-			seed: bytes32(&params.seed, "seed")?,
-			dims,
-			target: params.target.as_deref().map(|t| bytes32(t, "target")).transpose()?,
-		};
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
 		match self
 			.client
 			.runtime_api()
-			.quote(at, workload, chain_params, units, replicas, price)
+			.quote(at, workload, params, units, replicas, price)
 			.map_err(runtime_error)?
 		{
 			Ok(q) => Ok(QuoteView {

@@ -17,18 +17,9 @@ pub mod service;
 
 use serde::{Deserialize, Serialize};
 
-/// A job's parameters, as the chain's `JobParams`: a seed, sizes, and an optional target.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobParams {
-	/// Seed of the deterministic input generator (32 bytes, hex in JSON).
-	#[serde(with = "hex32")]
-	pub seed: [u8; 32],
-	/// Sizes; what they mean depends on the kernel.
-	pub dims: Vec<u32>,
-	/// A 32-byte target, for kernels that need one (hex in JSON).
-	#[serde(default, with = "opt_hex32")]
-	pub target: Option<[u8; 32]>,
-}
+/// A job's parameters: the chain's own type (SCALE on-chain, JSON here), from
+/// `crucible-primitives`.
+pub use crucible_primitives::JobParams;
 
 /// Why a job was refused or did not finish.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -70,31 +61,4 @@ pub fn blake2_256(data: &[u8]) -> [u8; 32] {
 	let mut out = [0u8; 32];
 	out.copy_from_slice(h.as_bytes());
 	out
-}
-
-mod hex32 {
-	use serde::{de::Error, Deserialize, Deserializer, Serializer};
-	pub fn serialize<S: Serializer>(v: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-		s.serialize_str(&format!("0x{}", hex::encode(v)))
-	}
-	pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
-		let s = String::deserialize(d)?;
-		let bytes = hex::decode(s.trim_start_matches("0x")).map_err(D::Error::custom)?;
-		bytes.try_into().map_err(|_| D::Error::custom("expected 32 bytes"))
-	}
-}
-
-mod opt_hex32 {
-	use serde::{Deserialize, Deserializer, Serializer};
-	pub fn serialize<S: Serializer>(v: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
-		match v {
-			Some(v) => super::hex32::serialize(v, s),
-			None => s.serialize_none(),
-		}
-	}
-	pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
-		#[derive(Deserialize)]
-		struct W(#[serde(with = "super::hex32")] [u8; 32]);
-		Option::<W>::deserialize(d).map(|o| o.map(|w| w.0))
-	}
 }

@@ -7,7 +7,6 @@ use crucible_worker::{
 	device::{Device, DeviceChoice},
 	kernels, JobParams,
 };
-use frame_support::BoundedVec;
 
 #[test]
 fn hash_search_output_passes_the_pallets_on_chain_check() {
@@ -17,17 +16,13 @@ fn hash_search_output_passes_the_pallets_on_chain_check() {
 		target[0] = t0;
 		let p = JobParams {
 			seed: blake2_256(&[i as u8, 42]),
-			dims: vec![200_000],
+			dims: vec![200_000].try_into().unwrap(),
 			target: Some(target),
 		};
 		let out = device.run(&kernels::HashSearch, &p).unwrap();
-		let chain_params = pallet_compute_market::JobParams {
-			seed: p.seed,
-			dims: BoundedVec::truncate_from(p.dims.clone()),
-			target: p.target,
-		};
+		// The chain's and the worker's parameters are one type.
 		assert!(pallet_compute_market::verification::check_hash_search(
-			&chain_params,
+			&p,
 			&out.small,
 			&sp_core_h256(out.digest()),
 		));
@@ -35,7 +30,7 @@ fn hash_search_output_passes_the_pallets_on_chain_check() {
 		let mut bad = out.small.clone();
 		bad[0] ^= 1;
 		assert!(!pallet_compute_market::verification::check_hash_search(
-			&chain_params,
+			&p,
 			&bad,
 			&sp_core_h256(blake2_256(&bad)),
 		));
@@ -60,7 +55,7 @@ fn the_runtimes_builtin_workloads_name_the_workers_kernels() {
 		let dims_min: Vec<u32> = w.schema.dims.iter().map(|d| d.min).collect();
 		let target = w.schema.needs_target.then_some([0xff; 32]);
 		for dims in [dims_min, dims_max] {
-			let p = JobParams { seed: [0; 32], dims, target };
+			let p = JobParams { seed: [0; 32], dims: dims.try_into().unwrap(), target };
 			assert!(k.validate(&p).is_ok(), "{} refuses {:?}", k.name(), p.dims);
 		}
 	}
@@ -72,19 +67,12 @@ fn the_runtimes_builtin_workloads_name_the_workers_kernels() {
 fn offchain_worker_requests_and_worker_results_agree() {
 	use crucible_worker::service::{JobResultView, WORKER_VERSION};
 	use pallet_compute_market::offchain::{parse_result, submit_params};
-	let chain = pallet_compute_market::JobParams {
-		seed: blake2_256(b"compat"),
-		dims: BoundedVec::truncate_from(vec![64, 48, 100]),
-		target: Some([0x10; 32]),
-	};
+	let chain = JobParams::new(blake2_256(b"compat"), &[64, 48, 100], Some([0x10; 32])).unwrap();
 	let (kernel, params): (String, JobParams) =
 		serde_json::from_str(&submit_params(b"mandelbrot-fixed", &chain))
 			.expect("the worker parses it");
 	assert_eq!(kernel, "mandelbrot-fixed");
-	assert_eq!(
-		params,
-		JobParams { seed: chain.seed, dims: vec![64, 48, 100], target: chain.target }
-	);
+	assert_eq!(params, chain);
 
 	let k = kernels::by_name("mandelbrot-fixed").unwrap();
 	let out = k.reference(&JobParams { target: None, ..params }).unwrap();
@@ -141,7 +129,9 @@ fn every_job_the_chain_admits_the_worker_runs() {
 				let mid = lo + (hi - lo).div_ceil(2);
 				let mut p = largest.clone();
 				p[i] = mid;
-				let chain = chain_params(&p, w.schema.needs_target);
+				let chain =
+					JobParams::new([0; 32], &p, w.schema.needs_target.then_some([0xff; 32]))
+						.unwrap();
 				if Pallet::<Runtime>::work_of(w, &chain).is_ok() {
 					lo = mid;
 				} else {
@@ -152,10 +142,10 @@ fn every_job_the_chain_admits_the_worker_runs() {
 		}
 		candidates.push(largest);
 		for dims in candidates {
-			let chain = chain_params(&dims, w.schema.needs_target);
-			let Ok(chain_work) = Pallet::<Runtime>::work_of(w, &chain) else { continue };
+			let p = JobParams::new([0; 32], &dims, w.schema.needs_target.then_some([0xff; 32]))
+				.unwrap();
+			let Ok(chain_work) = Pallet::<Runtime>::work_of(w, &p) else { continue };
 			admitted += 1;
-			let p = JobParams { seed: [0; 32], dims: dims.clone(), target: chain.target };
 			let work =
 				k.validate(&p).unwrap_or_else(|e| panic!("{} refuses {dims:?}: {e}", k.name()));
 			assert!(
@@ -173,12 +163,4 @@ fn every_job_the_chain_admits_the_worker_runs() {
 		}
 	}
 	assert!(admitted >= 15, "{admitted}");
-}
-
-fn chain_params(dims: &[u32], needs_target: bool) -> pallet_compute_market::JobParams {
-	pallet_compute_market::JobParams {
-		seed: [0; 32],
-		dims: BoundedVec::truncate_from(dims.to_vec()),
-		target: needs_target.then_some([0xff; 32]),
-	}
 }

@@ -16,7 +16,7 @@ fn device() -> &'static Device {
 }
 
 fn params(seed: u8, dims: &[u32], target: Option<[u8; 32]>) -> JobParams {
-	JobParams { seed: blake2_256(&[seed]), dims: dims.to_vec(), target }
+	JobParams { seed: blake2_256(&[seed]), dims: dims.to_vec().try_into().unwrap(), target }
 }
 
 fn check(kernel: &dyn Kernel, p: &JobParams) {
@@ -172,7 +172,7 @@ fn kernel_hashes_name_the_exact_sources_and_programs_are_cached() {
 fn mandelbrot_renders_as_a_png_of_its_escape_counts() {
 	use crucible_worker::kernels::mandelbrot::write_png;
 	let k = kernels::Mandelbrot;
-	let p = JobParams { seed: [3; 32], dims: vec![40, 30, 50], target: None };
+	let p = JobParams { seed: [3; 32], dims: vec![40, 30, 50].try_into().unwrap(), target: None };
 	let out = k.reference(&p).unwrap();
 	let mut png_bytes = Vec::new();
 	write_png(&p, &out.bytes, &mut png_bytes).unwrap();

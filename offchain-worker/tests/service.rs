@@ -54,7 +54,7 @@ fn config() -> ServiceConfig {
 }
 
 fn p(dims: &[u32]) -> JobParams {
-	JobParams { seed: blake2_256(b"svc"), dims: dims.to_vec(), target: None }
+	JobParams { seed: blake2_256(b"svc"), dims: dims.to_vec().try_into().unwrap(), target: None }
 }
 
 fn wait_done(addr: SocketAddr, ticket: u64) -> StatusView {
@@ -102,7 +102,11 @@ fn jobs_run_over_json_rpc_and_match_the_reference() {
 	assert_eq!(call::<JobResultView>(a, "worker_result", json!([999_999u64])), Err(-32004));
 
 	// A full queue answers with a clear error; the worker stays healthy and drains it.
-	let big = JobParams { seed: blake2_256(b"q"), dims: vec![1 << 22], target: Some([0; 32]) };
+	let big = JobParams {
+		seed: blake2_256(b"q"),
+		dims: vec![1 << 22].try_into().unwrap(),
+		target: Some([0; 32]),
+	};
 	let mut tickets = Vec::new();
 	let mut full_err = None;
 	for _ in 0..12 {
@@ -134,7 +138,11 @@ fn a_job_past_its_timeout_is_reported_and_the_worker_stays_healthy() {
 		}))
 		.unwrap();
 	let a = svc.local_addr;
-	let slow = JobParams { seed: blake2_256(b"t"), dims: vec![1 << 21], target: Some([0; 32]) };
+	let slow = JobParams {
+		seed: blake2_256(b"t"),
+		dims: vec![1 << 21].try_into().unwrap(),
+		target: Some([0; 32]),
+	};
 	let t: u64 = call(a, "worker_submit", json!(["hash-search", slow])).unwrap();
 	let s = wait_done(a, t);
 	assert_eq!(s.state, "failed");

@@ -133,6 +133,10 @@ test('one job of each workload is run by the offchain worker, verified and paid 
   assert.equal(BigInt(quote.rewardPerProvider), await rewardCap(api, hs.units, hs.price * BigInt(hs.units)));
   await assert.rejects(node.rpc('compute_quote', [hs.id, hs.params, hs.units, 1, '1']), (e) => e.rpc.code === 1001 && e.rpc.data === 'PriceBelowFloor');
   await assert.rejects(node.rpc('compute_jobsOf', ['not-an-address']), (e) => e.rpc.code === -32602);
+  // The params are the worker's own JSON type: a short seed or a fifth dimension is refused as
+  // invalid params before the runtime is asked.
+  await assert.rejects(node.rpc('compute_quote', [hs.id, { ...hs.params, seed: '0x1234' }, hs.units, 1, String(hs.price)]), (e) => e.rpc.code === -32602);
+  await assert.rejects(node.rpc('compute_quote', [hs.id, { ...hs.params, dims: [1, 2, 3, 4, 5] }, hs.units, 1, String(hs.price)]), (e) => e.rpc.code === -32602);
 
   // The providers declared the worker's device class on their own before their first reveal.
   const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');

@@ -42,27 +42,49 @@ fn main() {
 	let jobs: Vec<(Box<dyn Kernel>, JobParams, &str)> = vec![
 		(
 			Box::new(kernels::HashSearch),
-			JobParams { seed, dims: vec![scale(1 << 22, 1 << 18)], target: Some([0; 32]) },
+			JobParams {
+				seed,
+				dims: vec![scale(1 << 22, 1 << 18)].try_into().expect("at most MAX_DIMS sizes"),
+				target: Some([0; 32]),
+			},
 			"hashes",
 		),
 		(
 			Box::new(kernels::MatMulModP),
-			JobParams { seed, dims: vec![scale(768, 256)], target: None },
+			JobParams {
+				seed,
+				dims: vec![scale(768, 256)].try_into().expect("at most MAX_DIMS sizes"),
+				target: None,
+			},
 			"mul-adds",
 		),
 		(
 			Box::new(kernels::Mandelbrot),
-			JobParams { seed, dims: vec![scale(1024, 256), scale(768, 192), 512], target: None },
+			JobParams {
+				seed,
+				dims: vec![scale(1024, 256), scale(768, 192), 512]
+					.try_into()
+					.expect("at most MAX_DIMS sizes"),
+				target: None,
+			},
 			"pixels",
 		),
 		(
 			Box::new(kernels::MerkleRoot),
-			JobParams { seed, dims: vec![scale(1 << 20, 1 << 16)], target: None },
+			JobParams {
+				seed,
+				dims: vec![scale(1 << 20, 1 << 16)].try_into().expect("at most MAX_DIMS sizes"),
+				target: None,
+			},
 			"hashes",
 		),
 		(
 			Box::new(kernels::PrefixSum),
-			JobParams { seed, dims: vec![scale(1 << 24, 1 << 20)], target: None },
+			JobParams {
+				seed,
+				dims: vec![scale(1 << 24, 1 << 20)].try_into().expect("at most MAX_DIMS sizes"),
+				target: None,
+			},
 			"values",
 		),
 	];

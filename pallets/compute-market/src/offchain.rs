@@ -216,15 +216,8 @@ pub fn from_hex(s: &str) -> Option<Vec<u8>> {
 /// The JSON `params` of `worker_submit` for a job: `[kernel, {seed, dims, target}]`.
 pub fn submit_params(kernel: &[u8], params: &JobParams) -> String {
 	let kernel = core::str::from_utf8(kernel).unwrap_or_default();
-	let dims = params.dims.iter().map(|d| format!("{d}")).collect::<Vec<_>>().join(",");
-	let target = match &params.target {
-		Some(t) => format!("\"{}\"", to_hex(t)),
-		None => "null".into(),
-	};
-	format!(
-		r#"["{kernel}",{{"seed":"{}","dims":[{dims}],"target":{target}}}]"#,
-		to_hex(&params.seed)
-	)
+	// `JobParams` is the worker's own type: the JSON it expects, by construction.
+	serde_json::to_string(&(kernel, params)).unwrap_or_default()
 }
 
 /// The worker's result for a finished ticket, if it ran the kernel `kernel_hash`.

@@ -21,8 +21,9 @@ pub type BalanceOf<T> =
 /// Account identifier.
 pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
 
-/// Most dimensions (sizes) a job's parameters may carry.
-pub const MAX_DIMS: u32 = 4;
+/// A job's parameters, and the most dimensions they may carry: shared with the worker (the
+/// offchain worker sends them to it as JSON).
+pub use crucible_primitives::{JobParams, MAX_DIMS};
 /// Longest workload name, in bytes.
 pub const MAX_NAME_LEN: u32 = 32;
 /// Longest OpenCL entry-point name, in bytes.
@@ -145,20 +146,6 @@ pub struct ParamSchema {
 	pub dims: BoundedVec<DimBound, ConstU32<MAX_DIMS>>,
 	/// Whether the job must carry a 32-byte target.
 	pub needs_target: bool,
-}
-
-/// A job's parameters. Kernel inputs are generated deterministically from them, so no bulk
-/// data goes on-chain.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
-pub struct JobParams {
-	/// Seed of the deterministic input generator.
-	pub seed: [u8; 32],
-	/// Sizes, as many as the workload's schema says.
-	pub dims: BoundedVec<u32, ConstU32<MAX_DIMS>>,
-	/// A 32-byte target, for workloads whose schema needs one.
-	pub target: Option<[u8; 32]>,
 }
 
 /// A registered workload: one OpenCL kernel and how the market prices and verifies it.

@@ -3,6 +3,10 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+pub use bounded_collections::{BoundedVec, ConstU32};
+
 /// The most work one job may ask for, in the worker's own measure of a kernel's work (nonces
 /// hashed, pixel-iterations, multiply-adds, …). The chain refuses workloads whose bound exceeds
 /// it; the worker refuses nothing at or below it (its default `max_work`). So every job the
@@ -11,6 +15,81 @@ pub const MAX_WORK: u64 = 1 << 36;
 
 /// The largest small output a reveal carries on-chain, in bytes.
 pub const MAX_SMALL_OUTPUT: u32 = 1024;
+
+/// Most dimensions (sizes) a job's parameters may carry.
+pub const MAX_DIMS: u32 = 4;
+
+/// A job's parameters: what the consumer orders and the worker runs. Kernel inputs are
+/// generated deterministically from them, so no bulk data goes on-chain.
+///
+/// One type for both sides: the chain stores it SCALE-encoded in every job (feature `codec`),
+/// the offchain worker sends it to the worker as JSON in `worker_submit`, and the node's
+/// `compute_*` RPC takes and returns the same JSON: `{"seed": "0x…32 bytes", "dims": [..],
+/// "target": "0x…32 bytes" | null}` (`target` may be left out).
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+	feature = "codec",
+	derive(
+		codec::Encode,
+		codec::Decode,
+		codec::DecodeWithMemTracking,
+		codec::MaxEncodedLen,
+		scale_info::TypeInfo
+	)
+)]
+pub struct JobParams {
+	/// Seed of the deterministic input generator.
+	#[serde(with = "hex32")]
+	pub seed: [u8; 32],
+	/// Sizes, as many as the workload's schema says; what they mean depends on the kernel.
+	pub dims: BoundedVec<u32, ConstU32<MAX_DIMS>>,
+	/// A 32-byte target, for workloads whose schema needs one.
+	#[serde(default, with = "opt_hex32")]
+	pub target: Option<[u8; 32]>,
+}
+
+impl JobParams {
+	/// Parameters from a seed, sizes and a target; `None` with more than [`MAX_DIMS`] sizes.
+	pub fn new(seed: [u8; 32], dims: &[u32], target: Option<[u8; 32]>) -> Option<Self> {
+		Some(Self { seed, dims: dims.to_vec().try_into().ok()?, target })
+	}
+}
+
+/// 32 bytes as `0x`-prefixed hex in JSON.
+mod hex32 {
+	use alloc::{format, string::String};
+	use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer>(v: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+		s.serialize_str(&format!("0x{}", hex::encode(v)))
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+		let s = String::deserialize(d)?;
+		let mut out = [0u8; 32];
+		hex::decode_to_slice(s.trim_start_matches("0x"), &mut out)
+			.map_err(|_| D::Error::custom("expected 32 bytes of hex"))?;
+		Ok(out)
+	}
+}
+
+/// An optional 32 bytes as `0x`-prefixed hex or `null` in JSON.
+mod opt_hex32 {
+	use serde::{Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer>(v: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+		match v {
+			Some(v) => super::hex32::serialize(v, s),
+			None => s.serialize_none(),
+		}
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
+		#[derive(Deserialize)]
+		struct W(#[serde(with = "super::hex32")] [u8; 32]);
+		Option::<W>::deserialize(d).map(|o| o.map(|w| w.0))
+	}
+}
 
 /// The error codes of the worker's JSON-RPC (`worker_*` methods): the worker answers with
 /// them, the chain's offchain worker acts on them.
