@@ -15,7 +15,6 @@ pub mod device;
 pub mod kernels;
 pub mod service;
 
-
 /// A job's parameters: the chain's own type (SCALE on-chain, JSON here), from
 /// `crucible-primitives`.
 pub use crucible_primitives::JobParams;
