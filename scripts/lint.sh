@@ -27,8 +27,8 @@ step "clippy (workspace, all targets, -D warnings)"
 # never replaces the real one in the node's build.
 SKIP_WASM_BUILD=1 CARGO_TARGET_DIR="${CLIPPY_TARGET_DIR:-$HOME/.cache/crucible-clippy-target}" \
 	ws_cargo clippy --locked --workspace --all-targets -- -D warnings
-step "clippy (the market with its benchmarks and try-runtime checks)"
+step "clippy (the pallets with their benchmarks and try-runtime checks)"
 SKIP_WASM_BUILD=1 CARGO_TARGET_DIR="${CLIPPY_TARGET_DIR:-$HOME/.cache/crucible-clippy-target}" \
-	ws_cargo clippy --locked -p pallet-compute-market --all-targets \
+	ws_cargo clippy --locked -p pallet-compute-market -p pallet-blobs --all-targets \
 	--features runtime-benchmarks,try-runtime -- -D warnings
 echo "== lint passed in $((SECONDS - t0)) s"

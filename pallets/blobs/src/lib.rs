@@ -61,8 +61,10 @@ use frame_support::traits::fungible;
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 /// A blob's record in a runtime.
-pub type BlobInfoOf<T> =
-	BlobInfo<<T as frame_system::Config>::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>;
+pub type BlobInfoOf<T> = BlobInfo<
+	<T as frame_system::Config>::AccountId,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
 
 /// The CIDv1 (raw codec, blake2b-256 multihash) of a blob's hash, base32 with the `b`
 /// multibase prefix: the name IPFS clients and `bitswap_v1_get` take.
@@ -135,9 +137,9 @@ pub mod pallet {
 		type WeightInfo: WeightInfo;
 	}
 
-	/// Stored blobs by hash, until they expire.
+	/// The record of each stored blob, by hash, until it expires.
 	#[pallet::storage]
-	pub type Blobs<T: Config> = StorageMap<_, Identity, H256, BlobInfoOf<T>>;
+	pub type Records<T: Config> = StorageMap<_, Identity, H256, BlobInfoOf<T>>;
 
 	/// The blobs whose records expire at each block.
 	#[pallet::storage]
@@ -196,8 +198,9 @@ pub mod pallet {
 		BadManifest,
 		/// A chunk the manifest lists is not stored.
 		UnknownChunk,
-		/// A chunk would expire before the manifest: renew the chunks first.
-		ChunkExpiresFirst,
+		/// The renewal would not extend the record (a manifest lasts as long as its earliest
+		/// chunk at most: renew the chunks first; or the retention period was shortened).
+		NotExtended,
 		/// As many records expire in the target block as it can take: try in the next block.
 		ExpiryFull,
 		/// Not called from an extrinsic in a block (nothing would be indexed).
@@ -212,8 +215,8 @@ pub mod pallet {
 			let n = due.len() as u32;
 			for hash in due {
 				// A renewed blob moved to a later block; only records due now go.
-				if Blobs::<T>::get(hash).is_some_and(|b| b.expires_at == now) {
-					Blobs::<T>::remove(hash);
+				if Records::<T>::get(hash).is_some_and(|b| b.expires_at == now) {
+					Records::<T>::remove(hash);
 					ManifestChunks::<T>::remove(hash);
 					Self::deposit_event(Event::Expired { hash });
 				}
@@ -253,7 +256,8 @@ pub mod pallet {
 			ensure!(size <= T::MaxBlobSize::get(), Error::<T>::TooLarge);
 			let hash = H256(sp_io::hashing::blake2_256(&data));
 			let expires_at = Self::expiry();
-			let (fee, extrinsic) = Self::insert(who.clone(), hash, size, size as u64, 0, expires_at)?;
+			let (fee, extrinsic) =
+				Self::insert(who.clone(), hash, size, size as u64, 0, expires_at)?;
 			// Last: index operations are not rolled back with a failed call.
 			sp_io::transaction_index::index(extrinsic, size, hash.0);
 			Self::deposit_event(Event::Stored { hash, size, owner: who, expires_at, fee });
@@ -274,7 +278,10 @@ pub mod pallet {
 		/// currency's error.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::store_manifest(T::MaxChunks::get()))]
-		pub fn store_manifest(origin: OriginFor<T>, manifest: Vec<u8>) -> DispatchResultWithPostInfo {
+		pub fn store_manifest(
+			origin: OriginFor<T>,
+			manifest: Vec<u8>,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			ensure!(!manifest.is_empty(), Error::<T>::Empty);
 			let size = u32::try_from(manifest.len()).map_err(|_| Error::<T>::TooLarge)?;
@@ -284,7 +291,7 @@ pub mod pallet {
 			ensure!(chunks >= 1 && chunks <= T::MaxChunks::get(), Error::<T>::BadManifest);
 			let mut expires_at = Self::expiry();
 			for c in &parsed.chunks {
-				let blob = Blobs::<T>::get(c.hash).ok_or(Error::<T>::UnknownChunk)?;
+				let blob = Records::<T>::get(c.hash).ok_or(Error::<T>::UnknownChunk)?;
 				ensure!(blob.size == c.size && blob.chunks == 0, Error::<T>::BadManifest);
 				expires_at = expires_at.min(blob.expires_at);
 			}
@@ -312,35 +319,34 @@ pub mod pallet {
 		/// keep its bytes referenced from this block.
 		///
 		/// - origin: signed; pays `BlobFee + ByteFee × size` again, and becomes the owner.
-		/// - `hash`: a stored blob. For a manifest, renew its chunks first: a manifest never
-		///   outlives a chunk.
+		/// - `hash`: a stored blob. A manifest is extended as far as its earliest chunk lasts
+		///   (it never outlives a chunk): renew the chunks first.
 		///
 		/// Emits [`Event::Renewed`]. Fails with [`Error::UnknownBlob`],
-		/// [`Error::ChunkExpiresFirst`], [`Error::ExpiryFull`], [`Error::NotInBlock`], or the
+		/// [`Error::NotExtended`], [`Error::ExpiryFull`], [`Error::NotInBlock`], or the
 		/// currency's error.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::renew(T::MaxChunks::get()))]
 		pub fn renew(origin: OriginFor<T>, hash: H256) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let mut blob = Blobs::<T>::get(hash).ok_or(Error::<T>::UnknownBlob)?;
-			let expires_at = Self::expiry();
-			// A manifest never outlives a chunk: its chunks must already last as long.
+			let mut blob = Records::<T>::get(hash).ok_or(Error::<T>::UnknownBlob)?;
+			// A manifest never outlives a chunk (a chunk's record outlives the manifest's, so
+			// it is there).
 			let chunks = ManifestChunks::<T>::get(hash);
+			let mut expires_at = Self::expiry();
 			for c in &chunks {
-				let chunk = Blobs::<T>::get(c).ok_or(Error::<T>::ChunkExpiresFirst)?;
-				ensure!(chunk.expires_at >= expires_at, Error::<T>::ChunkExpiresFirst);
+				let chunk = Records::<T>::get(c).ok_or(Error::<T>::NotExtended)?;
+				expires_at = expires_at.min(chunk.expires_at);
 			}
-			let extrinsic = frame_system::Pallet::<T>::extrinsic_index()
-				.ok_or(Error::<T>::NotInBlock)?;
-			let old = blob.expires_at;
-			if old != expires_at {
-				Self::schedule_expiry(hash, expires_at)?;
-				Expiring::<T>::mutate(old, |due| due.retain(|h| *h != hash));
-			}
+			ensure!(expires_at > blob.expires_at, Error::<T>::NotExtended);
+			let extrinsic =
+				frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotInBlock)?;
+			Self::schedule_expiry(hash, expires_at)?;
+			Expiring::<T>::mutate(blob.expires_at, |due| due.retain(|h| *h != hash));
 			let fee = Self::charge(&who, blob.size)?;
 			blob.expires_at = expires_at;
 			blob.owner = who;
-			Blobs::<T>::insert(hash, blob);
+			Records::<T>::insert(hash, blob);
 			// Last: index operations are not rolled back with a failed call.
 			sp_io::transaction_index::renew(extrinsic, hash.0);
 			Self::deposit_event(Event::Renewed { hash, expires_at, fee });
@@ -357,9 +363,8 @@ pub mod pallet {
 
 		/// `BlobFee + ByteFee × size`, moved from `who` to the fee destination.
 		fn charge(who: &T::AccountId, size: u32) -> Result<BalanceOf<T>, DispatchError> {
-			let fee = T::ByteFee::get()
-				.saturating_mul(size.into())
-				.saturating_add(T::BlobFee::get());
+			let fee =
+				T::ByteFee::get().saturating_mul(size.into()).saturating_add(T::BlobFee::get());
 			if !fee.is_zero() {
 				T::Currency::transfer(who, &T::FeeDestination::get(), fee, Preservation::Preserve)?;
 			}
@@ -368,7 +373,9 @@ pub mod pallet {
 
 		/// Put `hash` into the expiry list of block `at`.
 		fn schedule_expiry(hash: H256, at: BlockNumberFor<T>) -> DispatchResult {
-			Expiring::<T>::try_mutate(at, |due| due.try_push(hash).map_err(|_| Error::<T>::ExpiryFull))?;
+			Expiring::<T>::try_mutate(at, |due| {
+				due.try_push(hash).map_err(|_| Error::<T>::ExpiryFull)
+			})?;
 			Ok(())
 		}
 
@@ -382,13 +389,13 @@ pub mod pallet {
 			chunks: u32,
 			expires_at: BlockNumberFor<T>,
 		) -> Result<(BalanceOf<T>, u32), DispatchError> {
-			ensure!(!Blobs::<T>::contains_key(hash), Error::<T>::AlreadyStored);
-			let extrinsic = frame_system::Pallet::<T>::extrinsic_index()
-				.ok_or(Error::<T>::NotInBlock)?;
+			ensure!(!Records::<T>::contains_key(hash), Error::<T>::AlreadyStored);
+			let extrinsic =
+				frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotInBlock)?;
 			Self::schedule_expiry(hash, expires_at)?;
 			let fee = Self::charge(&who, size)?;
 			let stored_at = frame_system::Pallet::<T>::block_number();
-			Blobs::<T>::insert(
+			Records::<T>::insert(
 				hash,
 				BlobInfo { size, total_size, chunks, owner: who, stored_at, expires_at },
 			);
@@ -397,14 +404,14 @@ pub mod pallet {
 
 		/// A stored blob's record, for other pallets and the runtime API.
 		pub fn blob(hash: H256) -> Option<BlobInfoOf<T>> {
-			Blobs::<T>::get(hash)
+			Records::<T>::get(hash)
 		}
 
 		/// The invariants: every record is listed in its expiry block's list, expires in the
 		/// future, and a manifest's chunks are recorded; every listed hash has a record.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state(now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
-			for (hash, b) in Blobs::<T>::iter() {
+			for (hash, b) in Records::<T>::iter() {
 				ensure!(b.expires_at > now, "a record outlived its expiry");
 				ensure!(Expiring::<T>::get(b.expires_at).contains(&hash), "a record is not due");
 				ensure!(
@@ -415,7 +422,7 @@ pub mod pallet {
 			for (at, due) in Expiring::<T>::iter() {
 				for hash in due {
 					ensure!(
-						Blobs::<T>::get(hash).is_some_and(|b| b.expires_at == at),
+						Records::<T>::get(hash).is_some_and(|b| b.expires_at == at),
 						"a due hash has no record expiring then"
 					);
 				}
