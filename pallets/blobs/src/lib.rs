@@ -8,18 +8,23 @@
 //!
 //! ## The life of a blob
 //!
-//! 1. **Store** ([`Pallet::store`]): a signed account sends the bytes (at most `MaxBlobSize`,
-//!    the call's last argument, which is what the node indexes) and pays `BlobFee +
-//!    ByteFee × size` to the fee destination (the treasury). The node that executes the block
-//!    indexes the bytes under `blake2_256(bytes)`; so does every node that imports it.
+//! 1. **Store** ([`Pallet::store`]): a signed account sends the bytes (at most `MaxBlobSize`)
+//!    and pays `BlobFee + ByteFee × size` to the fee destination (the treasury). A node indexes
+//!    the *last* `size` bytes of the extrinsic, so the pallet checks that the extrinsic really
+//!    ends with the data (a `store` nested in a batch before other calls, or followed by a
+//!    weight, is refused with [`Error::NotLastInExtrinsic`]) and that the extrinsic indexes
+//!    nothing else: otherwise a node would keep other bytes under the data's hash, and the
+//!    first bytes kept under a hash stay. Every node that executes the block (authoring or
+//!    importing it with full sync) indexes the bytes under `blake2_256(bytes)`. Storing bytes
+//!    that are stored already indexes them again and extends the record.
 //! 2. **Large data** is split by the client into chunks of at most `MaxBlobSize`, each stored as
 //!    a blob, then named by a *manifest* ([`Pallet::store_manifest`]): [`MANIFEST_MAGIC`] and the
 //!    SCALE-encoded list of the chunks' hashes and lengths ([`Manifest`]), a blob itself. One
 //!    hash, the manifest's, names the whole data; a manifest never outlives its chunks.
 //! 3. **Renew** ([`Pallet::renew`]): the record lives `RetentionPeriod` blocks; a renewal, paid
 //!    again per byte, extends it and asks every node to keep the bytes referenced from the
-//!    renewing block (`transaction_index::renew`). One renewal per extrinsic: the node keeps one
-//!    index operation per extrinsic, so renewals cannot be batched.
+//!    renewing block (`transaction_index::renew`). One index operation per extrinsic: a store
+//!    or renewal in an extrinsic that already indexed is refused ([`Error::AlreadyIndexed`]).
 //! 4. **Expiry**: in `on_initialize` of its expiry block the record is dropped
 //!    ([`Event::Expired`]); jobs can no longer name it. Nodes drop the bytes when they prune the
 //!    blocks that indexed or renewed them (`--blocks-pruning`; archive nodes keep them).
@@ -33,9 +38,13 @@
 //! ## Limits
 //!
 //! `MaxBlobSize` is bounded by the runtime's block length (a blob travels in one extrinsic);
-//! `MaxChunks` bounds a manifest; `MaxExpiringPerBlock` bounds the records that can expire in
-//! one block, and so the work of `on_initialize` (a store or renewal whose expiry block is full
-//! is refused with [`Error::ExpiryFull`]: try in the next block).
+//! `MaxChunks` bounds a manifest; `MaxRetention` bounds the governed retention period;
+//! `MaxExpiringPerBlock` bounds the records that can expire in one block, and so the work of
+//! `on_initialize`. A record whose expiry block is full expires in the next one with room,
+//! up to [`EXPIRY_PROBE`] blocks later (a manifest: earlier, never after its chunks); beyond
+//! that the call is refused with [`Error::ExpiryFull`]. Nodes keep the bytes as long as they
+//! keep the blocks: run nodes that serve blobs with `--blocks-pruning` of at least the
+//! retention period (the default keeps every finalized block).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -56,6 +65,10 @@ pub mod weights;
 
 use alloc::string::String;
 use frame_support::traits::fungible;
+
+/// How many blocks beyond (or, for a manifest, before) its due block a record may expire in
+/// when the lists in between are full.
+pub const EXPIRY_PROBE: u32 = 16;
 
 /// The balance type of the fee currency.
 pub type BalanceOf<T> =
@@ -94,6 +107,7 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use frame_support::{
+		dispatch::DispatchClass,
 		pallet_prelude::*,
 		traits::{
 			fungible::{Inspect, Mutate},
@@ -122,9 +136,12 @@ pub mod pallet {
 		type BlobFee: Get<BalanceOf<Self>>;
 		/// Fee per byte stored or renewed.
 		type ByteFee: Get<BalanceOf<Self>>;
-		/// Blocks a record lives after a store or renewal (at least 1).
+		/// Blocks a record lives after a store or renewal (1 to `MaxRetention`).
 		type RetentionPeriod: Get<BlockNumberFor<Self>>;
-		/// Largest blob, in bytes.
+		/// The longest retention period, whatever `RetentionPeriod` says.
+		#[pallet::constant]
+		type MaxRetention: Get<BlockNumberFor<Self>>;
+		/// Largest blob, in bytes (below the block length of normal extrinsics).
 		#[pallet::constant]
 		type MaxBlobSize: Get<u32>;
 		/// Most chunks one manifest lists.
@@ -152,19 +169,24 @@ pub mod pallet {
 	>;
 
 	/// The chunks each stored manifest lists, in order (kept so that a manifest's renewal can
-	/// check that none of them expires first).
+	/// keep it within its chunks' lifetimes).
 	#[pallet::storage]
 	pub type ManifestChunks<T: Config> =
 		StorageMap<_, Identity, H256, BoundedVec<H256, T::MaxChunks>, ValueQuery>;
 
+	/// The block and extrinsic of the last index operation: nodes keep one per extrinsic.
+	#[pallet::storage]
+	pub type LastIndexed<T: Config> = StorageValue<_, (BlockNumberFor<T>, u32)>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A blob was stored; nodes index its bytes under `hash`.
+		/// A blob was stored (or stored again, extending its record); nodes index its bytes
+		/// under `hash`.
 		Stored {
 			hash: H256,
 			size: u32,
-			owner: T::AccountId,
+			by: T::AccountId,
 			expires_at: BlockNumberFor<T>,
 			fee: BalanceOf<T>,
 		},
@@ -173,12 +195,12 @@ pub mod pallet {
 			hash: H256,
 			chunks: u32,
 			total_size: u64,
-			owner: T::AccountId,
+			by: T::AccountId,
 			expires_at: BlockNumberFor<T>,
 			fee: BalanceOf<T>,
 		},
 		/// A blob's record was extended.
-		Renewed { hash: H256, expires_at: BlockNumberFor<T>, fee: BalanceOf<T> },
+		Renewed { hash: H256, by: T::AccountId, expires_at: BlockNumberFor<T>, fee: BalanceOf<T> },
 		/// A blob's record expired.
 		Expired { hash: H256 },
 	}
@@ -189,8 +211,8 @@ pub mod pallet {
 		Empty,
 		/// More bytes than `MaxBlobSize`.
 		TooLarge,
-		/// A blob with these bytes is stored already (renew it instead).
-		AlreadyStored,
+		/// The bytes start like a manifest: store manifests with `store_manifest`.
+		LooksLikeManifest,
 		/// No stored blob has this hash.
 		UnknownBlob,
 		/// The bytes are not a manifest: no magic, an undecodable or empty chunk list, more than
@@ -198,13 +220,20 @@ pub mod pallet {
 		BadManifest,
 		/// A chunk the manifest lists is not stored.
 		UnknownChunk,
+		/// A manifest lists a manifest; manifests list data chunks only.
+		NestedManifest,
 		/// The renewal would not extend the record (a manifest lasts as long as its earliest
 		/// chunk at most: renew the chunks first; or the retention period was shortened).
 		NotExtended,
-		/// As many records expire in the target block as it can take: try in the next block.
+		/// Every block a record could expire in is full: try in a later block.
 		ExpiryFull,
 		/// Not called from an extrinsic in a block (nothing would be indexed).
 		NotInBlock,
+		/// The extrinsic does not end with the data (the call is nested before other calls or
+		/// arguments): a node would index other bytes under the data's hash.
+		NotLastInExtrinsic,
+		/// The extrinsic already indexed a blob or renewed one: one per extrinsic.
+		AlreadyIndexed,
 	}
 
 	#[pallet::hooks]
@@ -231,7 +260,14 @@ pub mod pallet {
 
 		fn integrity_test() {
 			assert!(T::MaxBlobSize::get() > 0 && T::MaxChunks::get() > 0);
-			assert!(T::MaxExpiringPerBlock::get() > 0);
+			assert!(T::MaxExpiringPerBlock::get() > 0 && !T::MaxRetention::get().is_zero());
+			let normal = *T::BlockLength::get().max.get(DispatchClass::Normal);
+			assert!(T::MaxBlobSize::get() < normal, "a blob must fit in a normal extrinsic");
+			let max_block = T::BlockWeights::get().max_block;
+			assert!(
+				T::WeightInfo::on_initialize(T::MaxExpiringPerBlock::get()).all_lte(max_block / 10),
+				"expiring a full list takes at most a tenth of a block"
+			);
 		}
 	}
 
@@ -241,11 +277,14 @@ pub mod pallet {
 		///
 		/// - origin: signed; pays `BlobFee + ByteFee × data.len()` to the fee destination,
 		///   keeping its account alive.
-		/// - `data`: 1 to `MaxBlobSize` bytes. It is the call's last argument on purpose: nodes
-		///   index the last `len` bytes of the extrinsic.
+		/// - `data`: 1 to `MaxBlobSize` bytes, not starting with [`MANIFEST_MAGIC`]. The
+		///   extrinsic must end with it (a top-level call, or the last call of a batch): nodes
+		///   index the extrinsic's last `len` bytes.
 		///
+		/// Bytes stored already are indexed again and their record extended, as a renewal.
 		/// Emits [`Event::Stored`]. Fails with [`Error::Empty`], [`Error::TooLarge`],
-		/// [`Error::AlreadyStored`], [`Error::ExpiryFull`], [`Error::NotInBlock`], or the
+		/// [`Error::LooksLikeManifest`], [`Error::NotLastInExtrinsic`],
+		/// [`Error::AlreadyIndexed`], [`Error::ExpiryFull`], [`Error::NotInBlock`], or the
 		/// currency's error when the fee cannot be paid; nothing is stored or indexed then.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::store(data.len() as u32))]
@@ -254,13 +293,13 @@ pub mod pallet {
 			ensure!(!data.is_empty(), Error::<T>::Empty);
 			let size = u32::try_from(data.len()).map_err(|_| Error::<T>::TooLarge)?;
 			ensure!(size <= T::MaxBlobSize::get(), Error::<T>::TooLarge);
+			ensure!(!data.starts_with(&MANIFEST_MAGIC), Error::<T>::LooksLikeManifest);
 			let hash = H256(sp_io::hashing::blake2_256(&data));
-			let expires_at = Self::expiry();
-			let (fee, extrinsic) =
-				Self::insert(who.clone(), hash, size, size as u64, 0, expires_at)?;
+			let expires_at = Self::expiry_from(Self::retained_until(), true)?;
+			let (fee, extrinsic) = Self::put(&who, hash, &data, size as u64, 0, expires_at)?;
 			// Last: index operations are not rolled back with a failed call.
 			sp_io::transaction_index::index(extrinsic, size, hash.0);
-			Self::deposit_event(Event::Stored { hash, size, owner: who, expires_at, fee });
+			Self::deposit_event(Event::Stored { hash, size, by: who, expires_at, fee });
 			Ok(())
 		}
 
@@ -269,12 +308,14 @@ pub mod pallet {
 		/// - origin: signed; pays `BlobFee + ByteFee × manifest.len()` (the chunks were paid
 		///   when stored).
 		/// - `manifest`: [`MANIFEST_MAGIC`] then the SCALE-encoded [`Manifest`], listing 1 to
-		///   `MaxChunks` stored chunks with their lengths; at most `MaxBlobSize` bytes.
+		///   `MaxChunks` stored data chunks with their lengths. The extrinsic must end with it,
+		///   as with [`Pallet::store`].
 		///
 		/// The manifest's record expires with its earliest chunk, at the latest
 		/// `RetentionPeriod` blocks from now. Emits [`Event::ManifestStored`]. Fails with
-		/// [`Error::Empty`], [`Error::TooLarge`], [`Error::BadManifest`], [`Error::UnknownChunk`],
-		/// [`Error::AlreadyStored`], [`Error::ExpiryFull`], [`Error::NotInBlock`], or the
+		/// [`Error::Empty`], [`Error::TooLarge`], [`Error::BadManifest`],
+		/// [`Error::UnknownChunk`], [`Error::NestedManifest`], [`Error::NotLastInExtrinsic`],
+		/// [`Error::AlreadyIndexed`], [`Error::ExpiryFull`], [`Error::NotInBlock`], or the
 		/// currency's error.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::store_manifest(T::MaxChunks::get()))]
@@ -284,21 +325,26 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			ensure!(!manifest.is_empty(), Error::<T>::Empty);
-			let size = u32::try_from(manifest.len()).map_err(|_| Error::<T>::TooLarge)?;
-			ensure!(size <= T::MaxBlobSize::get(), Error::<T>::TooLarge);
+			// The magic, a compact length of at most five bytes and `MaxChunks` chunk refs.
+			let bound = (MANIFEST_MAGIC.len() as u32 + 5)
+				.saturating_add(T::MaxChunks::get().saturating_mul(ChunkRef::ENCODED_LEN));
+			ensure!(manifest.len() as u32 <= bound, Error::<T>::BadManifest);
+			let size = manifest.len() as u32;
 			let parsed = Manifest::from_bytes(&manifest).ok_or(Error::<T>::BadManifest)?;
 			let chunks = parsed.chunks.len() as u32;
 			ensure!(chunks >= 1 && chunks <= T::MaxChunks::get(), Error::<T>::BadManifest);
-			let mut expires_at = Self::expiry();
+			let mut until = Self::retained_until();
 			for c in &parsed.chunks {
 				let blob = Records::<T>::get(c.hash).ok_or(Error::<T>::UnknownChunk)?;
-				ensure!(blob.size == c.size && blob.chunks == 0, Error::<T>::BadManifest);
-				expires_at = expires_at.min(blob.expires_at);
+				ensure!(blob.chunks == 0, Error::<T>::NestedManifest);
+				ensure!(blob.size == c.size, Error::<T>::BadManifest);
+				until = until.min(blob.expires_at);
 			}
+			let expires_at = Self::expiry_from(until, false)?;
 			let hash = H256(sp_io::hashing::blake2_256(&manifest));
 			let total_size = parsed.total_size();
 			let (fee, extrinsic) =
-				Self::insert(who.clone(), hash, size, total_size, chunks, expires_at)?;
+				Self::put(&who, hash, &manifest, total_size, chunks, expires_at)?;
 			ManifestChunks::<T>::insert(
 				hash,
 				BoundedVec::truncate_from(parsed.chunks.iter().map(|c| c.hash).collect::<Vec<_>>()),
@@ -308,7 +354,7 @@ pub mod pallet {
 				hash,
 				chunks,
 				total_size,
-				owner: who,
+				by: who,
 				expires_at,
 				fee,
 			});
@@ -318,47 +364,76 @@ pub mod pallet {
 		/// Extend a blob's record by `RetentionPeriod` blocks from now, and have every node
 		/// keep its bytes referenced from this block.
 		///
-		/// - origin: signed; pays `BlobFee + ByteFee × size` again, and becomes the owner.
+		/// - origin: signed; pays `BlobFee + ByteFee × size` again (the record's owner stays
+		///   the account that first stored it).
 		/// - `hash`: a stored blob. A manifest is extended as far as its earliest chunk lasts
 		///   (it never outlives a chunk): renew the chunks first.
 		///
-		/// Emits [`Event::Renewed`]. Fails with [`Error::UnknownBlob`],
-		/// [`Error::NotExtended`], [`Error::ExpiryFull`], [`Error::NotInBlock`], or the
+		/// Emits [`Event::Renewed`]. Fails with [`Error::UnknownBlob`], [`Error::NotExtended`],
+		/// [`Error::AlreadyIndexed`], [`Error::ExpiryFull`], [`Error::NotInBlock`], or the
 		/// currency's error.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::renew(T::MaxChunks::get()))]
 		pub fn renew(origin: OriginFor<T>, hash: H256) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let mut blob = Records::<T>::get(hash).ok_or(Error::<T>::UnknownBlob)?;
-			// A manifest never outlives a chunk (a chunk's record outlives the manifest's, so
-			// it is there).
 			let chunks = ManifestChunks::<T>::get(hash);
-			let mut expires_at = Self::expiry();
+			let mut until = Self::retained_until();
 			for c in &chunks {
-				let chunk = Records::<T>::get(c).ok_or(Error::<T>::NotExtended)?;
-				expires_at = expires_at.min(chunk.expires_at);
+				// A chunk's record outlives its manifest's (`try_state` checks it).
+				let chunk = Records::<T>::get(c).ok_or(Error::<T>::UnknownChunk)?;
+				until = until.min(chunk.expires_at);
 			}
+			ensure!(until > blob.expires_at, Error::<T>::NotExtended);
+			let expires_at = Self::expiry_from(until, chunks.is_empty())?;
 			ensure!(expires_at > blob.expires_at, Error::<T>::NotExtended);
-			let extrinsic =
-				frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotInBlock)?;
-			Self::schedule_expiry(hash, expires_at)?;
+			let extrinsic = Self::claim_index()?;
 			Expiring::<T>::mutate(blob.expires_at, |due| due.retain(|h| *h != hash));
+			Expiring::<T>::try_mutate(expires_at, |due| due.try_push(hash))
+				.map_err(|_| Error::<T>::ExpiryFull)?;
 			let fee = Self::charge(&who, blob.size)?;
 			blob.expires_at = expires_at;
-			blob.owner = who;
 			Records::<T>::insert(hash, blob);
 			// Last: index operations are not rolled back with a failed call.
 			sp_io::transaction_index::renew(extrinsic, hash.0);
-			Self::deposit_event(Event::Renewed { hash, expires_at, fee });
+			Self::deposit_event(Event::Renewed { hash, by: who, expires_at, fee });
 			Ok(Some(T::WeightInfo::renew(chunks.len() as u32)).into())
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// The expiry block of a record stored or renewed now.
-		fn expiry() -> BlockNumberFor<T> {
-			let period = T::RetentionPeriod::get().max(One::one());
+		/// The latest block a record stored or renewed now may expire at.
+		fn retained_until() -> BlockNumberFor<T> {
+			let period = T::RetentionPeriod::get().clamp(One::one(), T::MaxRetention::get());
 			frame_system::Pallet::<T>::block_number().saturating_add(period)
+		}
+
+		/// The block a record wanting to expire at `at` goes into: `at` or, when its list is
+		/// full, up to [`EXPIRY_PROBE`] blocks later (`later`, for data) or earlier (for a
+		/// manifest, which must not outlive its chunks; never this block or before). The hash
+		/// is not listed yet: [`Self::put`] and `renew` list it.
+		fn expiry_from(
+			at: BlockNumberFor<T>,
+			later: bool,
+		) -> Result<BlockNumberFor<T>, DispatchError> {
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut block = at;
+			for _ in 0..=EXPIRY_PROBE {
+				if block <= now {
+					break;
+				}
+				if (Expiring::<T>::decode_len(block).unwrap_or(0) as u32)
+					< T::MaxExpiringPerBlock::get()
+				{
+					return Ok(block);
+				}
+				block = if later {
+					block.saturating_add(One::one())
+				} else {
+					block.saturating_sub(One::one())
+				};
+			}
+			Err(Error::<T>::ExpiryFull.into())
 		}
 
 		/// `BlobFee + ByteFee × size`, moved from `who` to the fee destination.
@@ -371,34 +446,54 @@ pub mod pallet {
 			Ok(fee)
 		}
 
-		/// Put `hash` into the expiry list of block `at`.
-		fn schedule_expiry(hash: H256, at: BlockNumberFor<T>) -> DispatchResult {
-			Expiring::<T>::try_mutate(at, |due| {
-				due.try_push(hash).map_err(|_| Error::<T>::ExpiryFull)
-			})?;
-			Ok(())
+		/// This extrinsic's index, claimed for its one index operation.
+		fn claim_index() -> Result<u32, DispatchError> {
+			let extrinsic =
+				frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotInBlock)?;
+			let here = (frame_system::Pallet::<T>::block_number(), extrinsic);
+			ensure!(LastIndexed::<T>::get() != Some(here), Error::<T>::AlreadyIndexed);
+			LastIndexed::<T>::put(here);
+			Ok(extrinsic)
 		}
 
-		/// Record a new blob and charge its fee. Returns the fee and the extrinsic's index, for
-		/// the caller's index operation, which must come after everything that can fail.
-		fn insert(
-			who: T::AccountId,
+		/// Record `bytes` (a new blob, or one stored again: then its record is extended and
+		/// keeps its owner), charge the fee and list its expiry, after checking that the
+		/// extrinsic ends with the bytes and indexes nothing else. Returns the fee and the
+		/// extrinsic's index, for the caller's index operation, which must come after
+		/// everything that can fail.
+		fn put(
+			who: &T::AccountId,
 			hash: H256,
-			size: u32,
+			bytes: &[u8],
 			total_size: u64,
 			chunks: u32,
 			expires_at: BlockNumberFor<T>,
 		) -> Result<(BalanceOf<T>, u32), DispatchError> {
-			ensure!(!Records::<T>::contains_key(hash), Error::<T>::AlreadyStored);
-			let extrinsic =
-				frame_system::Pallet::<T>::extrinsic_index().ok_or(Error::<T>::NotInBlock)?;
-			Self::schedule_expiry(hash, expires_at)?;
-			let fee = Self::charge(&who, size)?;
-			let stored_at = frame_system::Pallet::<T>::block_number();
-			Records::<T>::insert(
-				hash,
-				BlobInfo { size, total_size, chunks, owner: who, stored_at, expires_at },
-			);
+			let extrinsic = Self::claim_index()?;
+			// What the executive noted before dispatch: the node indexes its tail.
+			#[allow(deprecated)]
+			let encoded = frame_system::Pallet::<T>::extrinsic_data(extrinsic);
+			ensure!(encoded.ends_with(bytes), Error::<T>::NotLastInExtrinsic);
+			let size = bytes.len() as u32;
+			let record = match Records::<T>::get(hash) {
+				Some(old) => {
+					ensure!(expires_at > old.expires_at, Error::<T>::NotExtended);
+					Expiring::<T>::mutate(old.expires_at, |due| due.retain(|h| *h != hash));
+					BlobInfo { expires_at, ..old }
+				},
+				None => BlobInfo {
+					size,
+					total_size,
+					chunks,
+					owner: who.clone(),
+					stored_at: frame_system::Pallet::<T>::block_number(),
+					expires_at,
+				},
+			};
+			Expiring::<T>::try_mutate(expires_at, |due| due.try_push(hash))
+				.map_err(|_| Error::<T>::ExpiryFull)?;
+			let fee = Self::charge(who, size)?;
+			Records::<T>::insert(hash, record);
 			Ok((fee, extrinsic))
 		}
 
@@ -407,17 +502,26 @@ pub mod pallet {
 			Records::<T>::get(hash)
 		}
 
-		/// The invariants: every record is listed in its expiry block's list, expires in the
-		/// future, and a manifest's chunks are recorded; every listed hash has a record.
+		/// The invariants: every record is within its bounds, expires in the future and is
+		/// listed once in its expiry block's list; a manifest's chunks are recorded data blobs
+		/// that outlive it; every listed hash and every chunk list has a record.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state(now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			for (hash, b) in Records::<T>::iter() {
 				ensure!(b.expires_at > now, "a record outlived its expiry");
-				ensure!(Expiring::<T>::get(b.expires_at).contains(&hash), "a record is not due");
+				ensure!(b.size <= T::MaxBlobSize::get(), "a blob above the size bound");
+				let due = Expiring::<T>::get(b.expires_at);
 				ensure!(
-					b.chunks as usize == ManifestChunks::<T>::decode_len(hash).unwrap_or(0),
-					"a manifest's chunks are not recorded"
+					due.iter().filter(|h| **h == hash).count() == 1,
+					"a record is not due once"
 				);
+				let chunks = ManifestChunks::<T>::get(hash);
+				ensure!(b.chunks as usize == chunks.len(), "a manifest's chunks are not recorded");
+				for c in chunks {
+					let chunk = Records::<T>::get(c).ok_or("a manifest's chunk has no record")?;
+					ensure!(chunk.chunks == 0, "a manifest lists a manifest");
+					ensure!(chunk.expires_at >= b.expires_at, "a manifest outlives a chunk");
+				}
 			}
 			for (at, due) in Expiring::<T>::iter() {
 				for hash in due {
@@ -426,6 +530,9 @@ pub mod pallet {
 						"a due hash has no record expiring then"
 					);
 				}
+			}
+			for (hash, _) in ManifestChunks::<T>::iter() {
+				ensure!(Records::<T>::contains_key(hash), "a chunk list without its manifest");
 			}
 			Ok(())
 		}

@@ -3,7 +3,7 @@
 use crate::{self as pallet_blobs, *};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32, Hooks},
+	traits::{ConstU128, ConstU32, ConstU64, Hooks},
 };
 use sp_runtime::BuildStorage;
 
@@ -44,6 +44,8 @@ pub const MAX_BLOB: u32 = 1024;
 pub const MAX_CHUNKS: u32 = 4;
 /// `MaxExpiringPerBlock` of the test runtime.
 pub const MAX_EXPIRING: u32 = 3;
+/// `MaxRetention` of the test runtime.
+pub const MAX_RETENTION: u64 = 100;
 
 parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
@@ -59,6 +61,7 @@ impl Config for Test {
 	type BlobFee = BlobFee;
 	type ByteFee = ByteFee;
 	type RetentionPeriod = RetentionPeriod;
+	type MaxRetention = ConstU64<MAX_RETENTION>;
 	type MaxBlobSize = ConstU32<MAX_BLOB>;
 	type MaxChunks = ConstU32<MAX_CHUNKS>;
 	type MaxExpiringPerBlock = ConstU32<MAX_EXPIRING>;
@@ -76,7 +79,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| {
 		System::set_block_number(1);
-		System::set_extrinsic_index(0);
+		// Genesis leaves the extrinsic index at 0; the block's first extrinsic sets it.
+		sp_io::storage::clear(sp_core::storage::well_known_keys::EXTRINSIC_INDEX);
 	});
 	ext
 }
@@ -90,9 +94,18 @@ pub fn run_to_block(n: u64) {
 		System::set_block_number(b + 1);
 		System::on_initialize(b + 1);
 		Blobs::on_initialize(b + 1);
-		System::set_extrinsic_index(0);
+		// The block's extrinsics start again at 0 (`next_extrinsic`).
+		sp_io::storage::clear(sp_core::storage::well_known_keys::EXTRINSIC_INDEX);
 		Blobs::do_try_state(b + 1).expect("the blobs' invariants hold after every block");
 	}
+}
+
+/// Start the block's next extrinsic, whose encoding ends with `tail` (what the executive notes
+/// before it dispatches a call).
+pub fn next_extrinsic(tail: &[u8]) {
+	let i = System::extrinsic_index().map_or(0, |i| i + 1);
+	System::set_extrinsic_index(i);
+	System::note_extrinsic(tail.to_vec());
 }
 
 /// The pallet's events so far.

@@ -16,7 +16,7 @@ pub struct BlobInfo<AccountId, BlockNumber> {
 	pub total_size: u64,
 	/// For a manifest, how many chunks it lists; 0 for data.
 	pub chunks: u32,
-	/// Who stored it (or renewed it last).
+	/// Who stored it first.
 	pub owner: AccountId,
 	/// The block it was stored in.
 	pub stored_at: BlockNumber,
@@ -35,6 +35,11 @@ pub struct ChunkRef {
 	pub hash: H256,
 	/// The chunk's length in bytes.
 	pub size: u32,
+}
+
+impl ChunkRef {
+	/// The length of an encoded chunk reference.
+	pub const ENCODED_LEN: u32 = 32 + 4;
 }
 
 /// Data too large for one blob: [`MANIFEST_MAGIC`] followed by the SCALE encoding of the chunk

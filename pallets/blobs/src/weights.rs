@@ -21,25 +21,32 @@ pub trait WeightInfo {
 /// Weights for a runtime's database.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Reads: `Blobs`, `Expiring`, both accounts; writes: `Blobs`, `Expiring`, both accounts.
+	/// Reads: `Records`, up to `EXPIRY_PROBE + 1` `Expiring` lists, `LastIndexed`, the
+	/// extrinsic's noted bytes, both accounts; writes: `Records`, `Expiring`, `LastIndexed`,
+	/// both accounts.
 	fn store(l: u32) -> Weight {
 		Weight::from_parts(60_000_000, 6_000)
-			// blake2-256 of the bytes, ≈ 2 ns a byte, and the proof of the call's bytes.
-			.saturating_add(Weight::from_parts(2_000, 1).saturating_mul(l.into()))
-			.saturating_add(T::DbWeight::get().reads_writes(4, 4))
+			// blake2-256 of the bytes and their comparison with the extrinsic's, ≈ 3 ns a byte;
+			// the proof holds the call's bytes twice (argument and noted extrinsic).
+			.saturating_add(Weight::from_parts(3_000, 2).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(2_000_000, 2_600).saturating_mul(17))
+			.saturating_add(T::DbWeight::get().reads_writes(22, 5))
 	}
-	/// As `store`, plus one `Blobs` read per chunk and the `ManifestChunks` write.
+	/// As `store`, plus one `Records` read per chunk and the `ManifestChunks` write.
 	fn store_manifest(c: u32) -> Weight {
 		Weight::from_parts(70_000_000, 8_000)
 			.saturating_add(Weight::from_parts(5_000_000, 2_600).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads_writes(4, 5))
+			.saturating_add(Weight::from_parts(2_000_000, 2_600).saturating_mul(17))
+			.saturating_add(T::DbWeight::get().reads_writes(22, 6))
 			.saturating_add(T::DbWeight::get().reads(c.into()))
 	}
-	/// Reads: `Blobs`, `ManifestChunks`, both `Expiring` lists, both accounts, a chunk each.
+	/// Reads: `Records`, `ManifestChunks`, the old and up to 17 new `Expiring` lists,
+	/// `LastIndexed`, both accounts, a chunk each.
 	fn renew(c: u32) -> Weight {
 		Weight::from_parts(70_000_000, 8_000)
 			.saturating_add(Weight::from_parts(5_000_000, 2_600).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads_writes(6, 5))
+			.saturating_add(Weight::from_parts(2_000_000, 2_600).saturating_mul(17))
+			.saturating_add(T::DbWeight::get().reads_writes(23, 6))
 			.saturating_add(T::DbWeight::get().reads(c.into()))
 	}
 	/// One `Expiring` take, then per record a read and two removals.
