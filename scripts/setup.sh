@@ -78,6 +78,11 @@ fi
 if [ -f "$here/tests/package.json" ]; then
   if [ ! -d "$here/tests/node_modules/@polkadot/api" ] || [ "$here/tests/package-lock.json" -nt "$here/tests/node_modules/.package-lock.json" ]; then
     log "installing npm packages for tests/"
+    # chopsticks' sqlite3 compiles its native addon (no prebuilt binary can be downloaded
+    # here): node-gyp takes Node's headers from Debian's nodejs package, not from the network.
+    if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then
+      export npm_config_nodedir=/usr
+    fi
     ( cd "$here/tests" && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi )
   else
     log "npm packages present"
