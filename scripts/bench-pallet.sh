@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Run the compute market's benchmarks on the runtime's Wasm and write its weights.rs, with
+# Run Crucible's pallets' benchmarks on the runtime's Wasm and write their weights.rs, with
 # frame-omni-bencher (stable2609: 0.28.0). The node carries no `benchmark` subcommand: in
 # stable2609 frame-benchmarking-cli pulls cumulus/XCM crates whose `runtime-benchmarks`
 # features do not unify with a solochain node's.
-#   STEPS=50 REPEAT=20 scripts/bench-pallet.sh
+#   STEPS=50 REPEAT=20 scripts/bench-pallet.sh [compute-market|blobs ...]   (default: both)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$CRUCIBLE_ROOT"
@@ -18,15 +18,20 @@ if [ -z "${WASM:-}" ]; then
   ws_cargo build --locked --release -p crucible-runtime --features runtime-benchmarks
   WASM="$CARGO_TARGET_DIR/release/wbuild/crucible-runtime/crucible_runtime.compact.compressed.wasm"
 fi
-frame-omni-bencher v1 benchmark pallet \
-  --runtime "$WASM" \
-  --genesis-builder-preset development \
-  --pallet pallet_compute_market \
-  --extrinsic '*' \
-  --wasm-execution compiled \
-  --steps "${STEPS:-20}" \
-  --repeat "${REPEAT:-10}" \
-  --heap-pages 4096 \
-  --template scripts/pallet-weight-template.hbs \
-  --output pallets/compute-market/src/weights.rs
-echo "wrote pallets/compute-market/src/weights.rs; rebuild the runtime without runtime-benchmarks"
+for dir in "${@:-compute-market blobs}"; do
+  for pallet in $dir; do
+    frame-omni-bencher v1 benchmark pallet \
+      --runtime "$WASM" \
+      --genesis-builder-preset development \
+      --pallet "pallet_${pallet//-/_}" \
+      --extrinsic '*' \
+      --wasm-execution compiled \
+      --steps "${STEPS:-20}" \
+      --repeat "${REPEAT:-10}" \
+      --heap-pages 4096 \
+      --template scripts/pallet-weight-template.hbs \
+      --output "pallets/$pallet/src/weights.rs"
+    echo "wrote pallets/$pallet/src/weights.rs"
+  done
+done
+echo "rebuild the runtime without runtime-benchmarks"

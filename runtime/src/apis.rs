@@ -260,6 +260,15 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_blobs::runtime_api::BlobsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn blob(hash: sp_core::H256) -> Option<pallet_blobs::BlobInfo<AccountId, BlockNumber>> {
+			pallet_blobs::Pallet::<Runtime>::blob(hash)
+		}
+		fn params() -> pallet_blobs::BlobParams<Balance, BlockNumber> {
+			pallet_blobs::Pallet::<Runtime>::params()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)
@@ -308,7 +317,7 @@ impl_runtime_apis! {
 			use frame_system_benchmarking::Pallet as SystemBench;
 
 			let mut list = Vec::<BenchmarkList>::new();
-			use crate::{Balances, ComputeMarket, Sudo, Timestamp, Utility};
+			use crate::{Balances, Blobs, ComputeMarket, Sudo, Timestamp, Utility};
 			list_benchmarks!(list, extra);
 
 			let storage_info = crate::AllPalletsWithSystem::storage_info();
@@ -331,7 +340,7 @@ impl_runtime_apis! {
 
 			let mut batches = Vec::<BenchmarkBatch>::new();
 			let params = (&config, &whitelist);
-			use crate::{Balances, ComputeMarket, Sudo, Timestamp, Utility};
+			use crate::{Balances, Blobs, ComputeMarket, Sudo, Timestamp, Utility};
 			add_benchmarks!(params, batches);
 
 			Ok(batches)

@@ -1,11 +1,12 @@
 //! Configuration of every pallet in the runtime: the base pallets here, then [`staking`]
-//! (NPoS and session), [`governance`] (council, referenda, treasury) and [`market`] (the
-//! compute market and its governed parameters).
+//! (NPoS and session), [`governance`] (council, referenda, treasury), [`market`] (the
+//! compute market and the governed parameters) and [`data`] (blobs).
 //!
 //! Weights of the FRAME pallets use their upstream `SubstrateWeight` tables (measured on
 //! Parity's reference machine); Crucible's own pallets use weights generated from benchmarks
 //! run on Crucible's runtime.
 
+pub mod data;
 pub mod governance;
 pub mod market;
 pub mod staking;
@@ -31,8 +32,11 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::traits::One;
 use sp_version::RuntimeVersion;
 
-/// Largest block, in bytes.
-pub const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+/// Largest block, in bytes: 10 MiB, of which 7.5 MiB for normal transactions, so that three
+/// blobs of [`data::MAX_BLOB_SIZE`] (2 MiB) fit in one block: uploads move at up to 2 MiB per
+/// 3 s block. A full block still fits in one block-request response (sc-network's limit is
+/// 16 MiB) and crosses a 100 Mbit/s link in under a second of the 3 s slot.
+pub const MAX_BLOCK_LENGTH: u32 = 10 * 1024 * 1024;
 
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
@@ -42,7 +46,7 @@ parameter_types! {
 			MAXIMUM_BLOCK_WEIGHT,
 			NORMAL_DISPATCH_RATIO,
 		);
-	/// 5 MiB blocks, of which 75% for normal transactions.
+	/// 10 MiB blocks, of which 75% for normal transactions.
 	pub RuntimeBlockLength: frame_system::limits::BlockLength =
 		frame_system::limits::BlockLength::builder()
 			.max_length(MAX_BLOCK_LENGTH)

@@ -6,7 +6,8 @@
 //! to Aura for authoring and GRANDPA for finality; `pallet-offences` slashes GRANDPA
 //! equivocations), governance ([`governance`]: council, referenda with conviction voting,
 //! treasury, and `pallet-parameters` holding the compute market's parameters), the compute
-//! market (`pallet-compute-market`), batching (`pallet-utility`) and, on the development chain
+//! market (`pallet-compute-market`), its data plane (`pallet-blobs`: consumers' inputs and
+//! full outputs, kept by the nodes' transaction index and served over bitswap), batching (`pallet-utility`) and, on the development chain
 //! only, `sudo`.
 //!
 //! ## The token
@@ -55,6 +56,7 @@ mod benches {
 		[pallet_utility, Utility]
 		[pallet_sudo, Sudo]
 		[pallet_compute_market, ComputeMarket]
+		[pallet_blobs, Blobs]
 	);
 }
 
@@ -86,7 +88,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("crucible"),
 	impl_name: alloc::borrow::Cow::Borrowed("crucible-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -242,6 +244,10 @@ mod runtime {
 	pub type Origins = governance::origins::pallet_custom_origins;
 	#[runtime::pallet_index(23)]
 	pub type Parameters = pallet_parameters;
+
+	// The data plane.
+	#[runtime::pallet_index(24)]
+	pub type Blobs = pallet_blobs;
 }
 
 /// The address format for describing accounts.

@@ -6,14 +6,12 @@
 // job verifies, the killed one is slashed, and no funds are lost.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { CrucibleNode, repoRoot, submitAndFinalize, submitAndInclude, waitFor, bestNumber } from '../lib/node.js';
+import { startLocalTestnet, submitAndFinalize, submitAndInclude, waitFor, bestNumber } from '../lib/node.js';
 import { jobSpecs, referenceOf, unitsFor, marketEvents, jobLatency, heldFor, perbillOf, marketParams } from '../lib/market.js';
 import { TIMEOUT, freeOf, txFee, assertDispatched } from '../lib/chain.js';
 
-const SPEC = join(repoRoot, 'chain-specs', 'local-testnet.raw.json');
 const nodes = {};
 let api, dave, keyring;
 
@@ -21,12 +19,7 @@ before(async () => {
   await cryptoWaitReady();
   keyring = new Keyring({ type: 'sr25519' });
   dave = keyring.addFromUri('//Dave');
-  nodes.alice = await CrucibleNode.start({ chain: SPEC, name: 'alice', key: 'alice' });
-  const boot = await nodes.alice.multiaddr();
-  [nodes.bob, nodes.charlie] = await Promise.all([
-    CrucibleNode.start({ chain: SPEC, name: 'bob', key: 'bob', bootnodes: [boot] }),
-    CrucibleNode.start({ chain: SPEC, name: 'charlie', key: 'charlie', bootnodes: [boot] }),
-  ]);
+  Object.assign(nodes, await startLocalTestnet());
   api = await nodes.alice.api();
   await waitFor(async () => (await api.rpc.system.health()).peers.toNumber() >= 2, TIMEOUT.peers, 'alice to have 2 peers');
 });

@@ -6,23 +6,16 @@
 // third voter and, once it is back and has caught up, finalizes everything authored meanwhile.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import {
-  CrucibleNode, repoRoot, waitFor, waitForBlock, waitForFinalized, bestNumber, finalizedNumber,
+  startLocalTestnet, waitFor, waitForBlock, waitForFinalized, bestNumber, finalizedNumber,
 } from '../lib/node.js';
 import { UNIT, TIMEOUT } from '../lib/chain.js';
 
-const SPEC = join(repoRoot, 'chain-specs', 'local-testnet.raw.json');
 const nodes = {};
 const apis = {};
 
 before(async () => {
-  nodes.alice = await CrucibleNode.start({ chain: SPEC, name: 'alice', key: 'alice' });
-  const boot = await nodes.alice.multiaddr();
-  [nodes.bob, nodes.charlie] = await Promise.all([
-    CrucibleNode.start({ chain: SPEC, name: 'bob', key: 'bob', bootnodes: [boot] }),
-    CrucibleNode.start({ chain: SPEC, name: 'charlie', key: 'charlie', bootnodes: [boot] }),
-  ]);
+  Object.assign(nodes, await startLocalTestnet());
   for (const [name, n] of Object.entries(nodes)) apis[name] = await n.api();
 });
 

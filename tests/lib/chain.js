@@ -69,6 +69,10 @@ export const TIMEOUT = Object.freeze({
   /** A job is verified by two of its three replicas: the whole commit and reveal windows. */
   jobWithNoShow: 300_000,
 
+  // The data plane.
+  /** A multi-MiB upload or download through the consumer CLI (a process of its own). */
+  upload: 300_000,
+
   // Governance and staking.
   /** A referendum is enacted (from the vote). */
   referendum: 180_000,

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { TIMEOUT } from './chain.js';
+import { DATA_RPC } from './data.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
@@ -192,7 +193,7 @@ export class CrucibleNode {
   /** A connected ApiPromise; closed by stop(). */
   async api() {
     const provider = new WsProvider(this.wsUrl, 1000, {}, TIMEOUT.wsRequest);
-    const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true }), TIMEOUT.api, `${this.name}'s API`);
+    const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true, rpc: DATA_RPC }), TIMEOUT.api, `${this.name}'s API`);
     this.apis.push(api);
     return api;
   }
@@ -223,6 +224,22 @@ export class CrucibleNode {
     await this.kill();
     if (this.ownsBasePath && !process.env.KEEP_E2E_DATA) rmSync(this.basePath, { recursive: true, force: true });
   }
+}
+
+/** The 3-validator local testnet's raw chain spec (Alice, Bob and Charlie validate and provide). */
+export const LOCAL_SPEC = join(repoRoot, 'chain-specs', 'local-testnet.raw.json');
+
+/**
+ * Start the 3-validator local testnet: Alice's node first (the others' bootnode), then Bob's
+ * and Charlie's. Resolves to { alice, bob, charlie } (CrucibleNodes); `opts` go to every node.
+ */
+export async function startLocalTestnet(opts = {}) {
+  const nodes = {};
+  nodes.alice = await CrucibleNode.start({ ...opts, chain: LOCAL_SPEC, name: 'alice', key: 'alice' });
+  const boot = await nodes.alice.multiaddr();
+  [nodes.bob, nodes.charlie] = await Promise.all(['bob', 'charlie'].map((name) =>
+    CrucibleNode.start({ ...opts, chain: LOCAL_SPEC, name, key: name, bootnodes: [boot] })));
+  return nodes;
 }
 
 /** Wait until the chain's best block number reaches `n`. */

@@ -58,6 +58,7 @@ pub use weights::WeightInfo;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod runtime_api;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -181,28 +182,29 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A blob was stored (or stored again, extending its record); nodes index its bytes
-		/// under `hash`.
+		/// A blob was stored (or stored again, extending its record); nodes index its `bytes`
+		/// bytes under `blob`, its hash. (Fields are not named `hash` or `size`, which
+		/// polkadot.js codecs have as properties of their own.)
 		Stored {
-			hash: H256,
-			size: u32,
+			blob: H256,
+			bytes: u32,
 			by: T::AccountId,
 			expires_at: BlockNumberFor<T>,
 			fee: BalanceOf<T>,
 		},
-		/// A manifest was stored: `hash` names the `total_size` bytes of its `chunks`.
+		/// A manifest was stored: `blob` names the `total_bytes` bytes of its `chunks`.
 		ManifestStored {
-			hash: H256,
+			blob: H256,
 			chunks: u32,
-			total_size: u64,
+			total_bytes: u64,
 			by: T::AccountId,
 			expires_at: BlockNumberFor<T>,
 			fee: BalanceOf<T>,
 		},
 		/// A blob's record was extended.
-		Renewed { hash: H256, by: T::AccountId, expires_at: BlockNumberFor<T>, fee: BalanceOf<T> },
+		Renewed { blob: H256, by: T::AccountId, expires_at: BlockNumberFor<T>, fee: BalanceOf<T> },
 		/// A blob's record expired.
-		Expired { hash: H256 },
+		Expired { blob: H256 },
 	}
 
 	#[pallet::error]
@@ -247,7 +249,7 @@ pub mod pallet {
 				if Records::<T>::get(hash).is_some_and(|b| b.expires_at == now) {
 					Records::<T>::remove(hash);
 					ManifestChunks::<T>::remove(hash);
-					Self::deposit_event(Event::Expired { hash });
+					Self::deposit_event(Event::Expired { blob: hash });
 				}
 			}
 			T::WeightInfo::on_initialize(n)
@@ -299,7 +301,13 @@ pub mod pallet {
 			let (fee, extrinsic) = Self::put(&who, hash, &data, size as u64, 0, expires_at)?;
 			// Last: index operations are not rolled back with a failed call.
 			sp_io::transaction_index::index(extrinsic, size, hash.0);
-			Self::deposit_event(Event::Stored { hash, size, by: who, expires_at, fee });
+			Self::deposit_event(Event::Stored {
+				blob: hash,
+				bytes: size,
+				by: who,
+				expires_at,
+				fee,
+			});
 			Ok(())
 		}
 
@@ -337,7 +345,7 @@ pub mod pallet {
 			for c in &parsed.chunks {
 				let blob = Records::<T>::get(c.hash).ok_or(Error::<T>::UnknownChunk)?;
 				ensure!(blob.chunks == 0, Error::<T>::NestedManifest);
-				ensure!(blob.size == c.size, Error::<T>::BadManifest);
+				ensure!(blob.bytes == c.size, Error::<T>::BadManifest);
 				until = until.min(blob.expires_at);
 			}
 			let expires_at = Self::expiry_from(until, false)?;
@@ -351,9 +359,9 @@ pub mod pallet {
 			);
 			sp_io::transaction_index::index(extrinsic, size, hash.0);
 			Self::deposit_event(Event::ManifestStored {
-				hash,
+				blob: hash,
 				chunks,
-				total_size,
+				total_bytes: total_size,
 				by: who,
 				expires_at,
 				fee,
@@ -391,12 +399,12 @@ pub mod pallet {
 			Expiring::<T>::mutate(blob.expires_at, |due| due.retain(|h| *h != hash));
 			Expiring::<T>::try_mutate(expires_at, |due| due.try_push(hash))
 				.map_err(|_| Error::<T>::ExpiryFull)?;
-			let fee = Self::charge(&who, blob.size)?;
+			let fee = Self::charge(&who, blob.bytes)?;
 			blob.expires_at = expires_at;
 			Records::<T>::insert(hash, blob);
 			// Last: index operations are not rolled back with a failed call.
 			sp_io::transaction_index::renew(extrinsic, hash.0);
-			Self::deposit_event(Event::Renewed { hash, by: who, expires_at, fee });
+			Self::deposit_event(Event::Renewed { blob: hash, by: who, expires_at, fee });
 			Ok(Some(T::WeightInfo::renew(chunks.len() as u32)).into())
 		}
 	}
@@ -404,8 +412,8 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// The latest block a record stored or renewed now may expire at.
 		fn retained_until() -> BlockNumberFor<T> {
-			let period = T::RetentionPeriod::get().clamp(One::one(), T::MaxRetention::get());
-			frame_system::Pallet::<T>::block_number().saturating_add(period)
+			frame_system::Pallet::<T>::block_number()
+				.saturating_add(Self::params().retention_period)
 		}
 
 		/// The block a record wanting to expire at `at` goes into: `at` or, when its list is
@@ -438,8 +446,7 @@ pub mod pallet {
 
 		/// `BlobFee + ByteFee × size`, moved from `who` to the fee destination.
 		fn charge(who: &T::AccountId, size: u32) -> Result<BalanceOf<T>, DispatchError> {
-			let fee =
-				T::ByteFee::get().saturating_mul(size.into()).saturating_add(T::BlobFee::get());
+			let fee = Self::fee_of(size);
 			if !fee.is_zero() {
 				T::Currency::transfer(who, &T::FeeDestination::get(), fee, Preservation::Preserve)?;
 			}
@@ -482,8 +489,8 @@ pub mod pallet {
 					BlobInfo { expires_at, ..old }
 				},
 				None => BlobInfo {
-					size,
-					total_size,
+					bytes: size,
+					total_bytes: total_size,
 					chunks,
 					owner: who.clone(),
 					stored_at: frame_system::Pallet::<T>::block_number(),
@@ -502,6 +509,23 @@ pub mod pallet {
 			Records::<T>::get(hash)
 		}
 
+		/// The fee of storing (or renewing) `size` bytes now: `BlobFee + ByteFee × size`.
+		pub fn fee_of(size: u32) -> BalanceOf<T> {
+			T::ByteFee::get().saturating_mul(size.into()).saturating_add(T::BlobFee::get())
+		}
+
+		/// The governed values as they apply now, with the bounds.
+		pub fn params() -> BlobParams<BalanceOf<T>, BlockNumberFor<T>> {
+			BlobParams {
+				blob_fee: T::BlobFee::get(),
+				byte_fee: T::ByteFee::get(),
+				retention_period: T::RetentionPeriod::get()
+					.clamp(One::one(), T::MaxRetention::get()),
+				max_blob_size: T::MaxBlobSize::get(),
+				max_chunks: T::MaxChunks::get(),
+			}
+		}
+
 		/// The invariants: every record is within its bounds, expires in the future and is
 		/// listed once in its expiry block's list; a manifest's chunks are recorded data blobs
 		/// that outlive it; every listed hash and every chunk list has a record.
@@ -509,7 +533,7 @@ pub mod pallet {
 		pub fn do_try_state(now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			for (hash, b) in Records::<T>::iter() {
 				ensure!(b.expires_at > now, "a record outlived its expiry");
-				ensure!(b.size <= T::MaxBlobSize::get(), "a blob above the size bound");
+				ensure!(b.bytes <= T::MaxBlobSize::get(), "a blob above the size bound");
 				let due = Expiring::<T>::get(b.expires_at);
 				ensure!(
 					due.iter().filter(|h| **h == hash).count() == 1,

@@ -83,14 +83,14 @@ fn store_records_charges_and_indexes_the_bytes() {
 		assert_ok!(store(1, &data));
 		let hash = hash_of(&data);
 		let b = Blobs::blob(hash).unwrap();
-		assert_eq!((b.size, b.total_size, b.chunks, b.owner), (100, 100, 0, 1));
+		assert_eq!((b.bytes, b.total_bytes, b.chunks, b.owner), (100, 100, 0, 1));
 		assert_eq!((b.stored_at, b.expires_at), (1, 21));
 		// BlobFee 10 + ByteFee 1 × 100 bytes, to the treasury.
 		assert_eq!(Balances::balance(&1), INITIAL - 110);
 		assert_eq!(Balances::balance(&TREASURY), ED + 110);
 		assert_eq!(
 			blob_events(),
-			vec![Event::Stored { hash, size: 100, by: 1, expires_at: 21, fee: 110 }]
+			vec![Event::Stored { blob: hash, bytes: 100, by: 1, expires_at: 21, fee: 110 }]
 		);
 		assert_eq!(Expiring::<Test>::get(21).to_vec(), vec![hash]);
 	});
@@ -201,7 +201,7 @@ fn a_record_expires_after_the_retention_period() {
 		assert!(Blobs::blob(hash).is_some());
 		run_to_block(21);
 		assert!(Blobs::blob(hash).is_none());
-		assert!(blob_events().contains(&Event::Expired { hash }));
+		assert!(blob_events().contains(&Event::Expired { blob: hash }));
 		assert!(Expiring::<Test>::get(21).is_empty());
 	});
 }
@@ -221,7 +221,12 @@ fn renew_extends_the_record_charges_again_and_renews_the_index() {
 		assert_eq!(Balances::balance(&2), INITIAL - 60);
 		assert!(Expiring::<Test>::get(21).is_empty());
 		assert_eq!(Expiring::<Test>::get(30).to_vec(), vec![hash]);
-		assert!(blob_events().contains(&Event::Renewed { hash, by: 2, expires_at: 30, fee: 60 }));
+		assert!(blob_events().contains(&Event::Renewed {
+			blob: hash,
+			by: 2,
+			expires_at: 30,
+			fee: 60
+		}));
 		// Renewing again in the same block would extend nothing.
 		refused!(hash.as_bytes(), try_renew(2, hash), Error::<Test>::NotExtended);
 		run_to_block(29);
@@ -248,7 +253,7 @@ fn a_manifest_names_stored_chunks_and_never_outlives_them() {
 		assert_ok!(store_manifest(1, &manifest));
 		let hash = hash_of(&manifest);
 		let m = Blobs::blob(hash).unwrap();
-		assert_eq!((m.size as usize, m.total_size, m.chunks), (manifest.len(), 642, 3));
+		assert_eq!((m.bytes as usize, m.total_bytes, m.chunks), (manifest.len(), 642, 3));
 		// The first chunk expires at 21: so does the manifest.
 		assert_eq!(m.expires_at, 21);
 		assert_eq!(
@@ -257,7 +262,7 @@ fn a_manifest_names_stored_chunks_and_never_outlives_them() {
 		);
 		assert!(blob_events().iter().any(|e| matches!(
 			e,
-			Event::ManifestStored { hash: h, chunks: 3, total_size: 642, expires_at: 21, .. }
+			Event::ManifestStored { blob: h, chunks: 3, total_bytes: 642, expires_at: 21, .. }
 				if *h == hash
 		)));
 		// The manifest already lasts as long as its first chunk: a renewal would not extend it,

@@ -11,9 +11,9 @@ use sp_core::H256;
 )]
 pub struct BlobInfo<AccountId, BlockNumber> {
 	/// Length of the blob's own bytes.
-	pub size: u32,
+	pub bytes: u32,
 	/// The bytes it names: its own for data, the sum of its chunks' for a manifest.
-	pub total_size: u64,
+	pub total_bytes: u64,
 	/// For a manifest, how many chunks it lists; 0 for data.
 	pub chunks: u32,
 	/// Who stored it first.
@@ -23,6 +23,22 @@ pub struct BlobInfo<AccountId, BlockNumber> {
 	/// The block its record is dropped at (nodes keep the bytes as long as their
 	/// `--blocks-pruning` keeps the blocks that indexed them).
 	pub expires_at: BlockNumber,
+}
+
+/// The data plane's governed values as they apply now, and its bounds (the runtime API's
+/// `params`).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct BlobParams<Balance, BlockNumber> {
+	/// Fee of every store and renewal.
+	pub blob_fee: Balance,
+	/// Fee per byte stored or renewed.
+	pub byte_fee: Balance,
+	/// Blocks a record lives after a store or renewal.
+	pub retention_period: BlockNumber,
+	/// Largest blob, in bytes: larger data is stored as chunks and a manifest.
+	pub max_blob_size: u32,
+	/// Most chunks one manifest lists.
+	pub max_chunks: u32,
 }
 
 /// The first bytes of every manifest blob.

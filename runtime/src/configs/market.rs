@@ -14,7 +14,7 @@
 
 use crate::{
 	configs::governance::{MaxBalance, TreasuryAccount},
-	currency::{MILLI_UNITS, UNITS},
+	currency::{MICRO_UNITS, MILLI_UNITS, UNITS},
 	governance::MarketAdminOrigin,
 	Balance, Balances, BlockNumber, RandomnessCollectiveFlip, Runtime, RuntimeEvent,
 	RuntimeHoldReason, RuntimeOrigin, DAYS, HOURS,
@@ -83,6 +83,22 @@ pub mod dynamic_params {
 		#[codec(index = 13)]
 		pub static DepositPerByte: Balance = MILLI_UNITS / 1_000;
 	}
+
+	/// The data plane's parameters (`pallet-blobs`, configured in [`super::super::data`]).
+	#[dynamic_pallet_params]
+	#[codec(index = 1)]
+	pub mod data {
+		/// Fee of every blob stored or renewed, paid to the treasury.
+		#[codec(index = 0)]
+		pub static BlobFee: Balance = MILLI_UNITS;
+		/// Fee per byte stored or renewed, paid to the treasury (on top of the transaction's
+		/// length fee): 1 CRU per MiB.
+		#[codec(index = 1)]
+		pub static ByteFee: Balance = MICRO_UNITS;
+		/// Blocks a blob's record lives after a store or renewal (1 block to 30 days).
+		#[codec(index = 2)]
+		pub static RetentionPeriod: BlockNumber = 7 * DAYS;
+	}
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -95,8 +111,8 @@ impl Default for RuntimeParameters {
 	}
 }
 
-/// Who may set which parameter: every `market` key takes [`MarketAdminOrigin`] (root, two
-/// thirds of the council, or a `market_admin` referendum).
+/// Who may set which parameter: every `market` and `data` key takes [`MarketAdminOrigin`]
+/// (root, two thirds of the council, or a `market_admin` referendum).
 pub struct ParametersAdmin;
 impl EnsureOriginWithArg<RuntimeOrigin, RuntimeParametersKey> for ParametersAdmin {
 	type Success = ();
@@ -107,7 +123,9 @@ impl EnsureOriginWithArg<RuntimeOrigin, RuntimeParametersKey> for ParametersAdmi
 	) -> Result<Self::Success, RuntimeOrigin> {
 		use frame_support::traits::EnsureOrigin;
 		match key {
-			RuntimeParametersKey::Market(_) => MarketAdminOrigin::try_origin(origin).map(|_| ()),
+			RuntimeParametersKey::Market(_) | RuntimeParametersKey::Data(_) => {
+				MarketAdminOrigin::try_origin(origin).map(|_| ())
+			},
 		}
 	}
 

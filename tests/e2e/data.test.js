@@ -1,0 +1,134 @@
+// The data plane on the 3-validator local testnet: a multi-MiB file uploaded with the consumer
+// CLI (`scripts/crucible upload`, through Alice's node) is stored as 2 MiB chunks and a manifest,
+// and comes back bit-identical through `bitswap_v1_get` on the other validators' nodes
+// (`scripts/crucible download`, every hash checked); fees are what the chain quotes; bad stores
+// are refused with typed errors and change nothing; renewal extends a record.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+import { startLocalTestnet, repoRoot, submitAndFinalize, submitAndInclude, waitFor } from '../lib/node.js';
+import { TIMEOUT, freeOf, txFee, assertDispatched, assertFailedWith } from '../lib/chain.js';
+import { blobParams, blobRecord, blobHash, cidOf, encodeManifest, fetchBlob, plan } from '../lib/data.js';
+
+const CLI = join(repoRoot, 'scripts', 'crucible');
+const run = promisify(execFile);
+const nodes = {};
+let api, bobApi, eve, dir;
+
+before(async () => {
+  await cryptoWaitReady();
+  eve = new Keyring({ type: 'sr25519' }).addFromUri('//Eve');
+  dir = mkdtempSync(join(tmpdir(), 'crucible-data-'));
+  Object.assign(nodes, await startLocalTestnet());
+  api = await nodes.alice.api();
+  bobApi = await nodes.bob.api();
+  await waitFor(async () => (await api.rpc.system.health()).peers.toNumber() >= 2, TIMEOUT.peers, 'alice to have 2 peers');
+});
+
+after(async () => {
+  await Promise.all(Object.values(nodes).map((n) => n.stop()));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Run the CLI; resolves to the JSON it prints last. */
+async function cli(...args) {
+  const { stdout } = await run(CLI, [...args, '--suri', '//Eve'], { timeout: TIMEOUT.upload, maxBuffer: 1 << 24 });
+  return JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1));
+}
+
+test('a 5 MiB file goes up as chunks and a manifest through one node and comes back bit-identical from the others', async () => {
+  const params = await blobParams(api);
+  assert.equal(params.maxBlobSize, 2 * 1024 * 1024, 'blobs of 2 MiB');
+  const bytes = randomBytes(5 * 1024 * 1024 + 12345);
+  const file = join(dir, 'input.bin');
+  writeFileSync(file, bytes);
+  const p = plan(bytes, params.maxBlobSize);
+  assert.equal(p.chunks.length, 3);
+
+  const before = await freeOf(api, eve.address);
+  const up = await cli('upload', file, '--url', nodes.alice.wsUrl);
+  assert.equal(up.hash, p.hash, 'the CLI names the data by its manifest');
+  assert.equal(up.cid, cidOf(p.hash));
+  assert.equal(up.chunks, 3);
+  assert.equal(up.stored_now, 4, 'three chunks and the manifest');
+  // What Eve paid is what the CLI reports: transaction fees plus the blob fees, which are
+  // BlobFee + ByteFee × size for every chunk and for the manifest.
+  const spent = before - (await freeOf(api, eve.address));
+  assert.equal(spent, BigInt(up.cost_planck), 'the cost the CLI printed is what Eve paid');
+  const blobFees = [...p.chunks.map((c) => c.size), p.manifest.length]
+    .reduce((s, n) => s + params.blobFee + params.byteFee * BigInt(n), 0n);
+  assert.ok(spent > blobFees, 'the blob fees come on top of the transaction fees');
+  console.log(`upload: ${(bytes.length / 2 ** 20).toFixed(2)} MiB in ${up.seconds} s (${up.mib_per_s} MiB/s to finality), cost ${up.cost}`);
+
+  // Every node indexed every chunk: the record is on chain, the bytes on Bob's and Charlie's nodes.
+  const rec = await blobRecord(bobApi, p.hash);
+  assert.equal(rec.chunks, 3);
+  assert.equal(rec.totalBytes, BigInt(bytes.length));
+  assert.equal(rec.owner, eve.address);
+  for (const [name, node] of [['bob', nodes.bob], ['charlie', nodes.charlie]]) {
+    const out = join(dir, `from-${name}.bin`);
+    const down = await cli('download', up.cid, out, '--url', node.wsUrl);
+    assert.equal(down.size, bytes.length);
+    assert.ok(readFileSync(out).equals(bytes), `the bytes from ${name}'s node are the file's`);
+    console.log(`download from ${name}: ${(bytes.length / 2 ** 20).toFixed(2)} MiB in ${down.seconds} s (${down.mib_per_s} MiB/s)`);
+  }
+
+  // Uploading again stores nothing (the CLI resumes: every blob is on chain already).
+  const again = await cli('upload', file, '--url', nodes.bob.wsUrl);
+  assert.equal(again.stored_now, 0);
+  assert.equal(again.hash, p.hash);
+});
+
+test('bad stores are refused with typed errors and store nothing', async () => {
+  const { maxBlobSize } = await blobParams(api);
+  const tooLarge = new Uint8Array(maxBlobSize + 1).fill(1);
+  const unknown = u8aToHex(blobHash(Uint8Array.from([9, 9, 9])));
+  const cases = [
+    [api.tx.blobs.store('0x'), 'Empty'],
+    [api.tx.blobs.store(u8aToHex(tooLarge)), 'TooLarge'],
+    [api.tx.blobs.store(u8aToHex(encodeManifest([{ hash: unknown, size: 3 }]))), 'LooksLikeManifest'],
+    [api.tx.blobs.storeManifest(u8aToHex(encodeManifest([{ hash: unknown, size: 3 }]))), 'UnknownChunk'],
+    [api.tx.blobs.storeManifest('0x010203'), 'BadManifest'],
+    [api.tx.blobs.renew(unknown), 'UnknownBlob'],
+    // Batched before another call, the extrinsic would not end with the data.
+    [api.tx.utility.batchAll([api.tx.blobs.store('0x010203'), api.tx.system.remark('0x00')]), 'NotLastInExtrinsic'],
+  ];
+  const recordsBefore = (await api.query.blobs.records.keys()).length;
+  for (const [tx, error] of cases) {
+    // In a best block is enough here (and twice as fast as finality): balances are read there.
+    const before = await freeOf(api, eve.address);
+    const r = await submitAndInclude(api, tx, eve);
+    assertFailedWith(r, 'blobs', error, `${tx.method.section}.${tx.method.method}`);
+    const after = await freeOf(api, eve.address, r.blockHash);
+    assert.equal(before - after, txFee(api, r.events), `only the transaction fee is paid when ${error}`);
+  }
+  assert.equal((await api.query.blobs.records.keys()).length, recordsBefore, 'no record was added');
+  await assert.rejects(fetchBlob(bobApi, unknown), /has no bytes/, 'no node serves bytes that were never stored');
+});
+
+test('a blob is stored once, named by its CID, and renewal extends its record', async () => {
+  const data = new TextEncoder().encode(`crucible data plane ${Date.now()}`);
+  const hash = u8aToHex(blobHash(data));
+  const r = await submitAndFinalize(api, api.tx.blobs.store(u8aToHex(data)), eve);
+  assertDispatched(r, 'store');
+  const stored = r.events.find(({ event }) => api.events.blobs.Stored.is(event)).event.data;
+  assert.equal(stored.blob.toHex(), hash);
+  const { retentionPeriod } = await blobParams(api);
+  const at = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
+  assert.equal(stored.expiresAt.toNumber(), at + retentionPeriod);
+  assert.deepEqual(await fetchBlob(bobApi, hash), data, `${cidOf(hash)} from Bob's node`);
+
+  const renewed = await submitAndFinalize(api, api.tx.blobs.renew(hash), eve);
+  assertDispatched(renewed, 'renew');
+  const later = (await api.rpc.chain.getHeader(renewed.blockHash)).number.toNumber();
+  assert.equal((await blobRecord(api, hash)).expiresAt, later + retentionPeriod, 'renewal extends the record');
+  assert.equal((await blobRecord(api, hash)).owner, eve.address);
+});
