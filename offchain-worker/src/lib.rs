@@ -8,10 +8,13 @@
 //!   references.
 //! * [`device`]: platform and device discovery, the device class for attestations, the program
 //!   cache keyed by kernel hash, per-job bounds.
+//! * [`inputs`]: a job's inputs, fetched from the chain's node (`bitswap_v1_get`) or a URL,
+//!   checked against their hash and length, bounded, cached on disk.
 //! * [`service`]: the bounded job queue and the JSON-RPC server (`worker_*` methods) the
 //!   chain's offchain worker talks to, with Prometheus metrics.
 
 pub mod device;
+pub mod inputs;
 pub mod kernels;
 pub mod service;
 

@@ -1,12 +1,13 @@
 //! `crucible-worker`: `serve` runs the JSON-RPC service, `kernels` lists the kernel library,
-//! `devices` the OpenCL devices, `run <kernel> <params-json>` runs one job and prints its result.
+//! `devices` the OpenCL devices, `run <kernel> <params-json>` runs one job and prints its result,
+//! `fetch <hash> --size N` fetches and checks one input as a job's would be.
 
 use crucible_worker::{device, kernels, JobParams};
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
 	eprintln!(
-		"usage:\n  crucible-worker serve [--listen 127.0.0.1:9955] [--metrics 127.0.0.1:9956] [--device auto|P:D] [--queue 64] [--timeout-secs 120]\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--device auto|P:D] [--reference] [--png out.png (mandelbrot-fixed)]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\"}}"
+		"usage:\n  crucible-worker serve [--listen 127.0.0.1:9955] [--metrics 127.0.0.1:9956] [--device auto|P:D] [--queue 64] [--timeout-secs 120]\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--device auto|P:D] [--reference] [--png out.png (mandelbrot-fixed)]\n  crucible-worker fetch <0x hash> --size BYTES [--url URL | --node http://127.0.0.1:9944] [--out FILE] [--cache DIR] [--max-bytes N] [--timeout-secs 60]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\"}}"
 	);
 	ExitCode::from(2)
 }
@@ -113,7 +114,96 @@ fn main() -> ExitCode {
 				},
 			}
 		},
+		Some("fetch") if args.len() >= 2 => fetch(&args[1..]),
 		_ => usage(),
+	}
+}
+
+/// `fetch <hash> --size N …`: one input, fetched and checked as a job's inputs are; prints what
+/// it got (or the reason it is unavailable, exit 1).
+fn fetch(args: &[String]) -> ExitCode {
+	use crucible_worker::inputs::{Fetcher, InputRef};
+	let mut hash = [0u8; 32];
+	if hex::decode_to_slice(args[0].trim_start_matches("0x"), &mut hash).is_err() {
+		eprintln!("not a 32-byte hex hash: {}", args[0]);
+		return usage();
+	}
+	let (mut size, mut url, mut node, mut out, mut cache) = (None, None, None, None, None);
+	let (mut max_bytes, mut timeout) = (crucible_primitives::MAX_INPUT_BYTES, 60u64);
+	let mut it = args[1..].iter();
+	while let Some(flag) = it.next() {
+		let Some(value) = it.next() else { return usage() };
+		let ok = match flag.as_str() {
+			"--size" => value.parse().map(|v| size = Some(v)).is_ok(),
+			"--url" => {
+				url = Some(value.clone());
+				true
+			},
+			"--node" => {
+				node = Some(value.clone());
+				true
+			},
+			"--out" => {
+				out = Some(value.clone());
+				true
+			},
+			"--cache" => {
+				cache = Some(std::path::PathBuf::from(value));
+				true
+			},
+			"--max-bytes" => value.parse().map(|v| max_bytes = v).is_ok(),
+			"--timeout-secs" => value.parse().map(|v| timeout = v).is_ok(),
+			_ => false,
+		};
+		if !ok {
+			eprintln!("bad value for {flag}: {value}");
+			return usage();
+		}
+	}
+	let Some(size) = size else { return usage() };
+	let input = InputRef { hash, size, url };
+	let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+		Ok(rt) => rt,
+		Err(e) => {
+			eprintln!("error: {e}");
+			return ExitCode::FAILURE;
+		},
+	};
+	let started = std::time::Instant::now();
+	let fetched = rt.block_on(async {
+		let fetcher = Fetcher::new(
+			node,
+			cache,
+			4 * max_bytes,
+			max_bytes,
+			std::time::Duration::from_secs(timeout),
+		)
+		.map_err(|e| e.to_string())?;
+		fetcher.fetch(&input).await.map_err(|e| e.to_string())
+	});
+	match fetched {
+		Ok(bytes) => {
+			if let Some(path) = &out {
+				if let Err(e) = std::fs::write(path, &bytes) {
+					eprintln!("error: {path}: {e}");
+					return ExitCode::FAILURE;
+				}
+			}
+			println!(
+				"{}",
+				serde_json::json!({
+					"hash": format!("0x{}", hex::encode(hash)),
+					"cid": crucible_primitives::data::cid_of(&hash),
+					"bytes": bytes.len(),
+					"seconds": started.elapsed().as_secs_f64(),
+				})
+			);
+			ExitCode::SUCCESS
+		},
+		Err(e) => {
+			eprintln!("error: {e}");
+			ExitCode::FAILURE
+		},
 	}
 }
 

@@ -2,10 +2,14 @@
 // CLI (`scripts/crucible upload`, through Alice's node) is stored as 2 MiB chunks and a manifest,
 // and comes back bit-identical through `bitswap_v1_get` on the other validators' nodes
 // (`scripts/crucible download`, every hash checked); fees are what the chain quotes; bad stores
-// are refused with typed errors and change nothing; renewal extends a record.
+// are refused with typed errors and change nothing; renewal extends a record; the compute
+// worker fetches an input by hash from a node (chunks and manifest) or from a URL, and refuses
+// bytes whose hash or length is not the named one; a real IPFS client (Helia) fetches blobs
+// from a node over bitswap.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -16,18 +20,23 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 import { startLocalTestnet, repoRoot, submitAndFinalize, submitAndInclude, waitFor } from '../lib/node.js';
 import { TIMEOUT, freeOf, txFee, assertDispatched, assertFailedWith } from '../lib/chain.js';
-import { blobParams, blobRecord, blobHash, cidOf, encodeManifest, fetchBlob, plan } from '../lib/data.js';
+import { blobParams, blobRecord, blobHash, cidOf, decodeManifest, encodeManifest, fetchBlob, plan } from '../lib/data.js';
+import { fetchOverBitswap } from '../lib/ipfs.js';
+import { workerBinary } from '../lib/market.js';
 
 const CLI = join(repoRoot, 'scripts', 'crucible');
 const run = promisify(execFile);
 const nodes = {};
 let api, bobApi, eve, dir;
+/** The 5 MiB file of the first test, once uploaded: { hash, bytes }. */
+let uploaded;
 
 before(async () => {
   await cryptoWaitReady();
   eve = new Keyring({ type: 'sr25519' }).addFromUri('//Eve');
   dir = mkdtempSync(join(tmpdir(), 'crucible-data-'));
-  Object.assign(nodes, await startLocalTestnet());
+  // Every node also serves its indexed blobs to IPFS peers over bitswap.
+  Object.assign(nodes, await startLocalTestnet({ extraArgs: ['--ipfs-server'] }));
   api = await nodes.alice.api();
   bobApi = await nodes.bob.api();
   await waitFor(async () => (await api.rpc.system.health()).peers.toNumber() >= 2, TIMEOUT.peers, 'alice to have 2 peers');
@@ -37,6 +46,16 @@ after(async () => {
   await Promise.all(Object.values(nodes).map((n) => n.stop()));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** Fetch one input with the worker (`crucible-worker fetch`); resolves to its JSON, rejects with its error. */
+async function fetchInput(hash, size, args) {
+  try {
+    const { stdout } = await run(workerBinary(), ['fetch', hash, '--size', String(size), ...args], { timeout: TIMEOUT.upload });
+    return JSON.parse(stdout);
+  } catch (e) {
+    throw new Error(e.stderr || e.message, { cause: e });
+  }
+}
 
 /** Run the CLI; resolves to the JSON it prints last. */
 async function cli(...args) {
@@ -85,6 +104,7 @@ test('a 5 MiB file goes up as chunks and a manifest through one node and comes b
   const again = await cli('upload', file, '--url', nodes.bob.wsUrl);
   assert.equal(again.stored_now, 0);
   assert.equal(again.hash, p.hash);
+  uploaded = { hash: p.hash, cid: p.cid, bytes };
 });
 
 test('bad stores are refused with typed errors and store nothing', async () => {
@@ -131,4 +151,48 @@ test('a blob is stored once, named by its CID, and renewal extends its record', 
   const later = (await api.rpc.chain.getHeader(renewed.blockHash)).number.toNumber();
   assert.equal((await blobRecord(api, hash)).expiresAt, later + retentionPeriod, 'renewal extends the record');
   assert.equal((await blobRecord(api, hash)).owner, eve.address);
+});
+
+test('the worker fetches a job input from another node or a URL, and refuses bytes that do not match', async () => {
+  assert.ok(uploaded, 'the 5 MiB upload ran first');
+  const { hash, bytes } = uploaded;
+  const out = join(dir, 'fetched.bin');
+  const got = await fetchInput(hash, bytes.length, ['--node', `http://127.0.0.1:${nodes.charlie.rpcPort}`, '--out', out]);
+  assert.equal(got.bytes, bytes.length);
+  assert.ok(readFileSync(out).equals(bytes), "the worker's bytes from Charlie's node (three chunks and their manifest) are the file's");
+  console.log(`worker fetch from charlie: ${(bytes.length / 2 ** 20).toFixed(2)} MiB in ${got.seconds.toFixed(3)} s`);
+
+  // A URL input is named by the hash of its bytes (no manifest): the right bytes pass; a server
+  // with other bytes under the same name does not.
+  const served = { body: bytes };
+  const server = createServer((req, res) => { res.writeHead(200, { 'content-length': served.body.length }); res.end(served.body); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}/input.bin`;
+  try {
+    const flat = u8aToHex(blobHash(bytes));
+    const viaUrl = await fetchInput(flat, bytes.length, ['--url', url]);
+    assert.equal(viaUrl.bytes, bytes.length);
+    const tampered = Buffer.from(bytes);
+    tampered[12345] ^= 1;
+    served.body = tampered;
+    await assert.rejects(fetchInput(flat, bytes.length, ['--url', url]), /do not hash to the named hash/);
+    served.body = bytes.subarray(1);
+    await assert.rejects(fetchInput(flat, bytes.length, ['--url', url]), /are not \d+ bytes long/);
+  } finally {
+    server.close();
+  }
+  // A blob no node has: unavailable, with the node's reason.
+  await assert.rejects(fetchInput(`0x${'ab'.repeat(32)}`, 10, ['--node', `http://127.0.0.1:${nodes.bob.rpcPort}`]), /unavailable/);
+});
+
+test('a real IPFS client (Helia) fetches blobs over bitswap from a node started with --ipfs-server', async () => {
+  assert.ok(uploaded, 'the 5 MiB upload ran first');
+  const chunks = plan(uploaded.bytes, (await blobParams(api)).maxBlobSize);
+  const addr = await nodes.charlie.multiaddr();
+  // A full 2 MiB chunk (the largest block the node's bitswap answers) and the manifest.
+  const first = await fetchOverBitswap(addr, cidOf(chunks.chunks[0].hash));
+  assert.equal(u8aToHex(blobHash(first)), chunks.chunks[0].hash, 'the chunk is the one named');
+  assert.equal(first.length, 2 * 1024 * 1024);
+  const manifest = await fetchOverBitswap(addr, uploaded.cid);
+  assert.deepEqual(decodeManifest(manifest).map((c) => c.hash), chunks.chunks.map((c) => c.hash), 'the manifest lists the chunks');
 });

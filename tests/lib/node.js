@@ -155,6 +155,11 @@ export class CrucibleNode {
     if (this.proc.exitCode !== null) {
       throw new Error(`${this.name} exited with ${this.proc.exitCode}:\n${this.output.slice(-4000)}`);
     }
+    // The node falls back to another port when its --rpc-port was taken in the meantime (say,
+    // by an embedded compute worker's own free port): take the port it logs it serves on.
+    const served = /Running JSON-RPC server: addr=127\.0\.0\.1:(\d+)/.exec(this.output);
+    if (!served) return false;
+    this.rpcPort = Number(served[1]);
     try {
       const r = await fetch(`http://127.0.0.1:${this.rpcPort}`, {
         method: 'POST',
@@ -162,7 +167,7 @@ export class CrucibleNode {
         body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_health', params: [] }),
         signal: AbortSignal.timeout(TIMEOUT.rpcProbe),
       });
-      return r.ok;
+      return r.ok && (await r.json()).result !== undefined;
     } catch {
       return false;
     }

@@ -77,7 +77,7 @@ fn chunks<T: Config>(who: &T::AccountId, n: u32) -> Vec<u8> {
 	for i in 0..n {
 		next_block::<T>();
 		let data = i.to_le_bytes().to_vec();
-		refs.push(ChunkRef { hash: H256(sp_io::hashing::blake2_256(&data)), size: 4 });
+		refs.push(ChunkRef { hash: sp_io::hashing::blake2_256(&data), size: 4 });
 		next_extrinsic::<T>(&data);
 		Blobs::<T>::store(RawOrigin::Signed(who.clone()).into(), data).expect("chunk stores");
 	}

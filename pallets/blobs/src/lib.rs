@@ -64,7 +64,6 @@ mod tests;
 pub mod types;
 pub mod weights;
 
-use alloc::string::String;
 use frame_support::traits::fungible;
 
 /// How many blocks beyond (or, for a manifest, before) its due block a record may expire in
@@ -80,28 +79,7 @@ pub type BlobInfoOf<T> = BlobInfo<
 	frame_system::pallet_prelude::BlockNumberFor<T>,
 >;
 
-/// The CIDv1 (raw codec, blake2b-256 multihash) of a blob's hash, base32 with the `b`
-/// multibase prefix: the name IPFS clients and `bitswap_v1_get` take.
-pub fn cid_of(hash: &[u8; 32]) -> String {
-	// version 1, codec raw (0x55), multihash blake2b-256 (varint 0xb220 = a0 e4 02), length 32.
-	let mut bytes = alloc::vec![0x01, 0x55, 0xa0, 0xe4, 0x02, 0x20];
-	bytes.extend_from_slice(hash);
-	const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-	let mut out = String::from("b");
-	let (mut buffer, mut bits) = (0u32, 0u32);
-	for byte in bytes {
-		buffer = (buffer << 8) | byte as u32;
-		bits += 8;
-		while bits >= 5 {
-			bits -= 5;
-			out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
-		}
-	}
-	if bits > 0 {
-		out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
-	}
-	out
-}
+pub use crucible_primitives::data::cid_of;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -343,7 +321,7 @@ pub mod pallet {
 			ensure!(chunks >= 1 && chunks <= T::MaxChunks::get(), Error::<T>::BadManifest);
 			let mut until = Self::retained_until();
 			for c in &parsed.chunks {
-				let blob = Records::<T>::get(c.hash).ok_or(Error::<T>::UnknownChunk)?;
+				let blob = Records::<T>::get(H256(c.hash)).ok_or(Error::<T>::UnknownChunk)?;
 				ensure!(blob.chunks == 0, Error::<T>::NestedManifest);
 				ensure!(blob.bytes == c.size, Error::<T>::BadManifest);
 				until = until.min(blob.expires_at);
@@ -355,7 +333,9 @@ pub mod pallet {
 				Self::put(&who, hash, &manifest, total_size, chunks, expires_at)?;
 			ManifestChunks::<T>::insert(
 				hash,
-				BoundedVec::truncate_from(parsed.chunks.iter().map(|c| c.hash).collect::<Vec<_>>()),
+				BoundedVec::truncate_from(
+					parsed.chunks.iter().map(|c| H256(c.hash)).collect::<Vec<_>>(),
+				),
 			);
 			sp_io::transaction_index::index(extrinsic, size, hash.0);
 			Self::deposit_event(Event::ManifestStored {

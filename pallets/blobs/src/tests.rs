@@ -54,7 +54,7 @@ fn manifest_of(chunks: &[&[u8]]) -> Vec<u8> {
 	Manifest {
 		chunks: chunks
 			.iter()
-			.map(|c| ChunkRef { hash: hash_of(c), size: c.len() as u32 })
+			.map(|c| ChunkRef { hash: hash_of(c).0, size: c.len() as u32 })
 			.collect(),
 	}
 	.to_bytes()
@@ -372,4 +372,24 @@ fn the_cid_is_cidv1_raw_blake2b_256() {
 
 fn hex_of(h: H256) -> String {
 	h.0.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn the_shared_manifest_layout_is_scale() {
+	// `crucible_primitives::data` writes manifests by hand (the worker has no SCALE codec): its
+	// bytes must be what SCALE makes of the chunk list, for every count width.
+	use codec::Encode;
+	for n in [1u32, 63, 64, 300] {
+		let chunks: Vec<([u8; 32], u32)> = (0..n).map(|i| ([i as u8; 32], i * 7)).collect();
+		let mut scale = MANIFEST_MAGIC.to_vec();
+		chunks.encode_to(&mut scale);
+		let ours = Manifest {
+			chunks: chunks
+				.iter()
+				.map(|(hash, size)| ChunkRef { hash: *hash, size: *size })
+				.collect(),
+		};
+		assert_eq!(ours.to_bytes(), scale, "{n} chunks");
+		assert_eq!(Manifest::from_bytes(&scale), Some(ours));
+	}
 }

@@ -1,8 +1,8 @@
-//! A blob's record and the manifest that names data split into chunks.
+//! A blob's record and governed values; the manifest's layout is `crucible_primitives::data`'s,
+//! shared with the worker and clients.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_core::H256;
 
 /// What the chain knows of a stored blob: the bytes themselves live in the nodes' transaction
 /// index, by hash, outside the state.
@@ -41,49 +41,4 @@ pub struct BlobParams<Balance, BlockNumber> {
 	pub max_chunks: u32,
 }
 
-/// The first bytes of every manifest blob.
-pub const MANIFEST_MAGIC: [u8; 4] = *b"crcm";
-
-/// One chunk of data split for storage: its hash and length.
-#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
-pub struct ChunkRef {
-	/// `blake2_256` of the chunk's bytes.
-	pub hash: H256,
-	/// The chunk's length in bytes.
-	pub size: u32,
-}
-
-impl ChunkRef {
-	/// The length of an encoded chunk reference.
-	pub const ENCODED_LEN: u32 = 32 + 4;
-}
-
-/// Data too large for one blob: [`MANIFEST_MAGIC`] followed by the SCALE encoding of the chunk
-/// list, in order. The manifest is a blob itself, so one hash names the whole data; reading it
-/// means reading the manifest, then each chunk, checking each hash, and concatenating.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct Manifest {
-	/// The chunks, in order.
-	pub chunks: alloc::vec::Vec<ChunkRef>,
-}
-
-impl Manifest {
-	/// The manifest's bytes, as stored.
-	pub fn to_bytes(&self) -> alloc::vec::Vec<u8> {
-		let mut out = MANIFEST_MAGIC.to_vec();
-		self.encode_to(&mut out);
-		out
-	}
-
-	/// Parse a manifest's bytes: the magic, then exactly one encoded chunk list.
-	pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
-		let mut rest = bytes.strip_prefix(&MANIFEST_MAGIC[..])?;
-		let m = Self::decode(&mut rest).ok()?;
-		rest.is_empty().then_some(m)
-	}
-
-	/// The bytes the manifest names, in total.
-	pub fn total_size(&self) -> u64 {
-		self.chunks.iter().map(|c| c.size as u64).sum()
-	}
-}
+pub use crucible_primitives::data::{ChunkRef, Manifest, MANIFEST_MAGIC};

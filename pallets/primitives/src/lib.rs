@@ -7,11 +7,18 @@ extern crate alloc;
 
 pub use bounded_collections::{BoundedVec, ConstU32};
 
+pub mod data;
+
 /// The most work one job may ask for, in the worker's own measure of a kernel's work (nonces
 /// hashed, pixel-iterations, multiply-adds, …). The chain refuses workloads whose bound exceeds
 /// it; the worker refuses nothing at or below it (its default `max_work`). So every job the
 /// chain admits is one every provider's worker accepts.
 pub const MAX_WORK: u64 = 1 << 36;
+
+/// The most bytes one input of a job may have (data stored on the chain as chunks, or served by
+/// a URL). The worker fetches any input up to it; jobs naming larger inputs are to be refused
+/// by the chain, so that every input a job names is one every provider's worker fetches.
+pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The largest small output a reveal carries on-chain, in bytes.
 pub const MAX_SMALL_OUTPUT: u32 = 1024;
