@@ -26,6 +26,9 @@ use sc_service::ChainType;
 use sp_core::offchain::OffchainStorage;
 use sp_keystore::KeystorePtr;
 
+/// Bytes of job inputs the embedded worker keeps on disk (oldest dropped first).
+pub const INPUT_CACHE_BYTES: u64 = 1 << 30;
+
 /// Where the node's compute jobs run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WorkerChoice {
@@ -77,15 +80,34 @@ pub struct ComputeArgs {
 /// Start the embedded worker if asked, and store the worker URL for the offchain worker.
 /// A worker that cannot start (no OpenCL device) is logged, not fatal: the node runs, and its
 /// assignments become no-shows.
+///
+/// The embedded worker reads blob inputs from `blobs` (the node's own database: the bytes its
+/// transaction index keeps) and URL inputs over HTTP(S), caching them in `input_cache`.
 pub async fn start_worker<B: sp_runtime::traits::Block, BE: Backend<B>>(
 	args: &ComputeArgs,
 	backend: &BE,
+	blobs: crucible_worker::inputs::LocalBlobs,
+	input_cache: std::path::PathBuf,
 ) -> Option<RunningService> {
 	let (url, running) = match &args.compute_worker {
 		WorkerChoice::None => (None, None),
 		WorkerChoice::External(url) => (Some(url.clone()), None),
 		WorkerChoice::Embedded => {
+			let fetcher = match crucible_worker::inputs::Fetcher::new(
+				None,
+				Some(input_cache),
+				INPUT_CACHE_BYTES,
+				pallet_compute_market::MAX_INPUT_BYTES,
+				std::time::Duration::from_secs(60),
+			) {
+				Ok(f) => f.with_local(blobs),
+				Err(e) => {
+					log::error!("🧮 The embedded compute worker's input cache: {e}");
+					return None;
+				},
+			};
 			let config = ServiceConfig {
+				inputs: Some(std::sync::Arc::new(fetcher)),
 				listen: SocketAddr::from(([127, 0, 0, 1], args.compute_worker_port)),
 				device: args.compute_device,
 				#[cfg(feature = "byzantine")]

@@ -199,7 +199,17 @@ pub async fn new_full<
 			config.dev_key_seed.as_deref(),
 		)
 		.map_err(ServiceError::Other)?;
-		if let Some(worker) = crate::compute::start_worker(&compute, &*backend).await {
+		let blobs: crucible_worker::inputs::LocalBlobs = {
+			use sc_client_api::BlockBackend;
+			let client = client.clone();
+			std::sync::Arc::new(move |hash: &[u8; 32]| {
+				client.indexed_transaction(sp_core::H256(*hash)).ok().flatten()
+			})
+		};
+		let input_cache = config.data_path.join("compute-inputs");
+		if let Some(worker) =
+			crate::compute::start_worker(&compute, &*backend, blobs, input_cache).await
+		{
 			// The worker lives as long as the node's tasks; dropping it stops its server.
 			task_manager.spawn_handle().spawn("compute-worker", None, async move {
 				worker.stopped().await;

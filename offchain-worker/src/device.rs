@@ -181,11 +181,17 @@ impl Device {
 		Ok(program)
 	}
 
-	/// Validate, then run `kernel` on this device.
-	pub fn run(&self, kernel: &dyn Kernel, params: &JobParams) -> Result<Output, WorkerError> {
-		kernel.validate(params)?;
+	/// Validate, then run `kernel` on this device over the bytes of the job's `inputs`.
+	pub fn run(
+		&self,
+		kernel: &dyn Kernel,
+		params: &JobParams,
+		inputs: &crate::kernels::Inputs,
+	) -> Result<Output, WorkerError> {
+		kernel.check(params)?;
+		crate::kernels::check_input_bytes(params, inputs)?;
 		let program = self.program(kernel)?;
-		kernel.run_opencl(self, &program, params)
+		kernel.run_opencl(self, &program, params, inputs)
 	}
 
 	/// Programs built so far.

@@ -72,11 +72,33 @@ pub enum InputError {
 	Timeout(u64),
 }
 
+impl From<&crucible_primitives::DataRef> for InputRef {
+	fn from(r: &crucible_primitives::DataRef) -> Self {
+		use crucible_primitives::DataRef;
+		match r {
+			DataRef::Blob { digest: hash, bytes: size } => {
+				Self { hash: *hash, size: *size, url: None }
+			},
+			DataRef::Url { url, digest: hash, bytes: size } => Self {
+				hash: *hash,
+				size: *size,
+				url: Some(String::from_utf8_lossy(url).into_owned()),
+			},
+		}
+	}
+}
+
 type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// Blobs read in-process (a node's own database, for the worker embedded in it): the bytes
+/// stored under a hash, if any.
+pub type LocalBlobs = std::sync::Arc<dyn Fn(&[u8; 32]) -> Option<Vec<u8>> + Send + Sync>;
 
 /// Fetches inputs, with its bounds and its cache.
 pub struct Fetcher {
 	client: HttpsClient,
+	/// The node's database, for a worker inside the node.
+	local: Option<LocalBlobs>,
 	/// The node's HTTP JSON-RPC endpoint (`http://127.0.0.1:9944`), for inputs on the chain.
 	node: Option<String>,
 	cache: Option<Cache>,
@@ -109,7 +131,19 @@ impl Fetcher {
 			},
 			None => None,
 		};
-		Ok(Self { client, node, cache, max_bytes, timeout })
+		Ok(Self { client, local: None, node, cache, max_bytes, timeout })
+	}
+
+	/// This fetcher, reading blobs from `local` first (the node's own database).
+	pub fn with_local(mut self, local: LocalBlobs) -> Self {
+		self.local = Some(local);
+		self
+	}
+
+	/// Whether blobs stored on the chain can be asked for at all (a node or a local database
+	/// is configured): without, a blob input is this worker's problem, not the input's.
+	pub fn serves_blobs(&self) -> bool {
+		self.local.is_some() || self.node.is_some()
 	}
 
 	/// The bytes `input` names, exactly, from the cache or its source.
@@ -190,6 +224,11 @@ impl Fetcher {
 	/// One blob's bytes from the node's `bitswap_v1_get`, checked against its hash.
 	async fn get_blob(&self, hash: &[u8; 32]) -> Result<Vec<u8>, InputError> {
 		let cid = cid_of(hash);
+		if let Some(bytes) = self.local.as_ref().and_then(|l| l(hash)) {
+			if blake2_256(&bytes) == *hash {
+				return Ok(bytes);
+			}
+		}
 		let unavailable = |why: String| InputError::Unavailable { what: cid.clone(), why };
 		let node =
 			self.node.as_ref().ok_or_else(|| unavailable("no node RPC configured".into()))?;
@@ -254,6 +293,18 @@ impl Fetcher {
 			}
 		})?;
 		Ok(body.to_bytes().to_vec())
+	}
+}
+
+impl std::fmt::Debug for Fetcher {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		f.debug_struct("Fetcher")
+			.field("local", &self.local.is_some())
+			.field("node", &self.node)
+			.field("cache", &self.cache.as_ref().map(|c| &c.dir))
+			.field("max_bytes", &self.max_bytes)
+			.field("timeout", &self.timeout)
+			.finish()
 	}
 }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 fn usage() -> ExitCode {
 	eprintln!(
-		"usage:\n  crucible-worker serve [--listen 127.0.0.1:9955] [--metrics 127.0.0.1:9956] [--device auto|P:D] [--queue 64] [--timeout-secs 120]\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--device auto|P:D] [--reference] [--png out.png (mandelbrot-fixed)]\n  crucible-worker fetch <0x hash> --size BYTES [--url URL | --node http://127.0.0.1:9944] [--out FILE] [--cache DIR] [--max-bytes N] [--timeout-secs 60]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\"}}"
+		"usage:\n  crucible-worker serve [--listen 127.0.0.1:9955] [--metrics 127.0.0.1:9956] [--device auto|P:D] [--queue 64] [--timeout-secs 120] [--node http://127.0.0.1:9944] [--input-cache DIR]\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--input FILE]... [--out FILE] [--device auto|P:D] [--reference] [--png out.png (mandelbrot-fixed)]\n  crucible-worker fetch <0x hash> --size BYTES [--url URL | --node http://127.0.0.1:9944] [--out FILE] [--cache DIR] [--max-bytes N] [--timeout-secs 60]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\",\"inputs\":[...]}}\n  --input FILE gives an input's bytes (named in the params, or added as a blob of the file's hash); --out writes the full output"
 	);
 	ExitCode::from(2)
 }
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
 				eprintln!("unknown kernel `{}`; see `crucible-worker kernels`", args[1]);
 				return ExitCode::from(2);
 			};
-			let params: JobParams = match serde_json::from_str(&args[2]) {
+			let mut params: JobParams = match serde_json::from_str(&args[2]) {
 				Ok(p) => p,
 				Err(e) => {
 					eprintln!("invalid params: {e}");
@@ -51,10 +51,24 @@ fn main() -> ExitCode {
 			let mut choice = device::DeviceChoice::Auto;
 			let mut reference = false;
 			let mut png_path: Option<String> = None;
+			let mut out_path: Option<String> = None;
+			let mut inputs: Vec<Vec<u8>> = Vec::new();
 			let mut rest = args[3..].iter();
 			while let Some(a) = rest.next() {
 				match a.as_str() {
 					"--reference" => reference = true,
+					"--out" => match rest.next() {
+						Some(p) => out_path = Some(p.clone()),
+						None => return usage(),
+					},
+					"--input" => match rest.next().map(std::fs::read) {
+						Some(Ok(bytes)) => inputs.push(bytes),
+						Some(Err(e)) => {
+							eprintln!("cannot read the input: {e}");
+							return ExitCode::from(2);
+						},
+						None => return usage(),
+					},
 					"--png" => match rest.next() {
 						Some(p) if kernel.name() == "mandelbrot-fixed" => {
 							png_path = Some(p.clone())
@@ -68,15 +82,37 @@ fn main() -> ExitCode {
 					_ => return usage(),
 				}
 			}
+			if params.inputs.is_empty() && !inputs.is_empty() {
+				let named = inputs
+					.iter()
+					.map(|b| crucible_primitives::DataRef::Blob {
+						digest: crucible_worker::blake2_256(b),
+						bytes: b.len() as u64,
+					})
+					.collect();
+				let Some(p) = params.clone().with_inputs(named) else { return usage() };
+				params = p;
+			}
 			let started = std::time::Instant::now();
 			let result = if reference {
-				kernel.reference(&params).map(|o| (o, "rust-reference".to_string()))
+				kernel
+					.check(&params)
+					.and_then(|_| kernels::check_input_bytes(&params, &inputs))
+					.and_then(|_| kernel.reference(&params, &inputs))
+					.map(|o| (o, "rust-reference".to_string()))
 			} else {
-				device::Device::open(choice)
-					.and_then(|d| d.run(kernel.as_ref(), &params).map(|o| (o, d.class.clone())))
+				device::Device::open(choice).and_then(|d| {
+					d.run(kernel.as_ref(), &params, &inputs).map(|o| (o, d.class.clone()))
+				})
 			};
 			match result {
 				Ok((out, class)) => {
+					if let Some(path) = &out_path {
+						if let Err(e) = std::fs::write(path, &out.bytes) {
+							eprintln!("error: {path}: {e}");
+							return ExitCode::FAILURE;
+						}
+					}
 					if let Some(path) = &png_path {
 						let written = std::fs::File::create(path)
 							.map_err(|e| {
@@ -209,6 +245,7 @@ fn fetch(args: &[String]) -> ExitCode {
 
 fn serve(args: &[String]) -> ExitCode {
 	let mut config = crucible_worker::service::ServiceConfig::default();
+	let (mut node, mut cache) = (None, None);
 	let mut it = args.iter();
 	while let Some(flag) = it.next() {
 		let Some(value) = it.next() else { return usage() };
@@ -221,6 +258,14 @@ fn serve(args: &[String]) -> ExitCode {
 				.parse()
 				.map(|s| config.job_timeout = std::time::Duration::from_secs(s))
 				.is_ok(),
+			"--node" => {
+				node = Some(value.trim_end_matches('/').to_string());
+				true
+			},
+			"--input-cache" => {
+				cache = Some(std::path::PathBuf::from(value));
+				true
+			},
 			_ => false,
 		};
 		if !ok {
@@ -235,6 +280,21 @@ fn serve(args: &[String]) -> ExitCode {
 			return ExitCode::FAILURE;
 		},
 	};
+	// Inputs: blobs from the node's RPC, URLs directly; cached (1 GiB) when asked.
+	let fetcher = crucible_worker::inputs::Fetcher::new(
+		node,
+		cache,
+		1 << 30,
+		crucible_primitives::MAX_INPUT_BYTES,
+		std::time::Duration::from_secs(60),
+	);
+	match fetcher {
+		Ok(f) => config.inputs = Some(std::sync::Arc::new(f)),
+		Err(e) => {
+			eprintln!("error: input fetcher: {e}");
+			return ExitCode::FAILURE;
+		},
+	}
 	rt.block_on(async move {
 		// Install the signal handlers before the OpenCL runtime starts its threads.
 		let mut term =

@@ -40,7 +40,8 @@ use substrate_prometheus_endpoint::{
 
 use crate::{
 	device::{self, Device, DeviceChoice},
-	kernels::{self, Kernel},
+	inputs::{Fetcher, InputError, InputRef},
+	kernels::{self, Kernel, Output},
 	JobParams, WorkerError,
 };
 
@@ -64,6 +65,10 @@ pub struct ServiceConfig {
 	pub job_timeout: Duration,
 	/// Most finished jobs (and their full outputs) kept for `worker_result`/`worker_output`.
 	pub retain: usize,
+	/// Fetches jobs' inputs; `None`: URLs only, no cache, [`MAX_INPUT_BYTES`] and 60 s bounds.
+	///
+	/// [`MAX_INPUT_BYTES`]: crucible_primitives::MAX_INPUT_BYTES
+	pub inputs: Option<Arc<Fetcher>>,
 	/// Test builds only: report a corrupted digest and small output for every job, to play a
 	/// byzantine provider in end-to-end tests.
 	#[cfg(feature = "byzantine")]
@@ -80,6 +85,7 @@ impl Default for ServiceConfig {
 			max_work: crucible_primitives::MAX_WORK,
 			job_timeout: Duration::from_secs(120),
 			retain: 256,
+			inputs: None,
 			#[cfg(feature = "byzantine")]
 			byzantine: false,
 		}
@@ -210,6 +216,8 @@ pub struct Worker {
 	outputs: Mutex<(HashMap<[u8; 32], Vec<u8>>, VecDeque<([u8; 32], u64)>)>,
 	metrics: Metrics,
 	stopping: std::sync::atomic::AtomicBool,
+	fetcher: Arc<Fetcher>,
+	runtime: tokio::runtime::Handle,
 }
 
 fn rpc_error(code: i32, msg: impl Into<String>) -> ErrorObjectOwned {
@@ -234,7 +242,18 @@ impl Worker {
 		let kernel: Arc<dyn Kernel> = kernels::by_name(kernel)
 			.ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?
 			.into();
-		let work = kernel.validate(&params)?;
+		let work = kernel.check(&params)?;
+		if params
+			.inputs
+			.iter()
+			.any(|r| matches!(r, crucible_primitives::DataRef::Blob { .. }))
+			&& !self.fetcher.serves_blobs()
+		{
+			return Err(WorkerError::InvalidParams(
+				"a blob input, and no node to fetch blobs from (see --node)".into(),
+			)
+			.into());
+		}
 		if work > self.config.max_work {
 			return Err(WorkerError::TooLarge { work, bound: self.config.max_work }.into());
 		}
@@ -340,10 +359,15 @@ impl Worker {
 				(job.kernel.clone(), job.params.clone())
 			};
 			let started = Instant::now();
-			let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-				device.run(kernel.as_ref(), &params)
-			}))
-			.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into())));
+			let outcome = match self.fetch_inputs(&params) {
+				Ok(Ok(inputs)) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+					device.run(kernel.as_ref(), &params, &inputs)
+				}))
+				.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into()))),
+				// An input that cannot be had is the job's result, reported to the chain.
+				Ok(Err(report)) => Ok(report),
+				Err(e) => Err(e),
+			};
 			let seconds = started.elapsed().as_secs_f64();
 			let timed_out = started.elapsed() > self.config.job_timeout;
 			let state = match outcome {
@@ -396,6 +420,38 @@ impl Worker {
 			}
 			self.forget_old();
 		}
+	}
+
+	/// The bytes of the job's inputs, fetched and checked; or, when input `i` cannot be had
+	/// (gone, or bytes of another hash or length), the report the chain reads as "input `i`
+	/// unavailable": the output `unavailable_preimage(i)` with an empty small output, whose
+	/// digest the chain recognises. `Err` when this worker cannot tell (no source of blobs
+	/// configured, an input above its bound): the job fails here and is declined.
+	fn fetch_inputs(
+		&self,
+		params: &JobParams,
+	) -> Result<Result<Vec<Vec<u8>>, Output>, WorkerError> {
+		let mut out = Vec::with_capacity(params.inputs.len());
+		for (i, r) in params.inputs.iter().enumerate() {
+			let input = InputRef::from(r);
+			if input.url.is_none() && !self.fetcher.serves_blobs() {
+				return Err(WorkerError::InvalidParams(
+					"a blob input, and no node to fetch blobs from".into(),
+				));
+			}
+			match self.runtime.block_on(self.fetcher.fetch(&input)) {
+				Ok(bytes) => out.push(bytes),
+				Err(e @ InputError::TooLarge { .. }) => {
+					return Err(WorkerError::InvalidParams(e.to_string()))
+				},
+				Err(e) => {
+					log::warn!("input {i} unavailable: {e}");
+					let bytes = crucible_primitives::unavailable_preimage(i as u8).to_vec();
+					return Ok(Err(Output { bytes, small: Vec::new() }));
+				},
+			}
+		}
+		Ok(Ok(out))
 	}
 
 	/// Keep at most `retain` finished jobs and outputs, oldest dropped first.
@@ -478,6 +534,20 @@ pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError>
 		outputs: Mutex::new((HashMap::new(), VecDeque::new())),
 		metrics,
 		stopping: false.into(),
+		fetcher: match &config.inputs {
+			Some(f) => f.clone(),
+			None => Arc::new(
+				Fetcher::new(
+					None,
+					None,
+					0,
+					crucible_primitives::MAX_INPUT_BYTES,
+					Duration::from_secs(60),
+				)
+				.map_err(|e| WorkerError::OpenCl(format!("input fetcher: {e}")))?,
+			),
+		},
+		runtime: tokio::runtime::Handle::current(),
 	});
 	if let Some(addr) = config.metrics {
 		tokio::spawn(async move {

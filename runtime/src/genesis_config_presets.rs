@@ -86,15 +86,28 @@ pub mod kernel_sources {
 		include_str!("../../offchain-worker/kernels/blake2b.cl"),
 		include_str!("../../offchain-worker/kernels/prefix_sum.cl")
 	);
+	/// Prefix sum of an uploaded input (the prefix sum's kernels + the input's first pass).
+	pub const PREFIX_SUM_DATA: &str = concat!(
+		include_str!("../../offchain-worker/kernels/blake2b.cl"),
+		include_str!("../../offchain-worker/kernels/prefix_sum.cl"),
+		include_str!("../../offchain-worker/kernels/prefix_sum_data.cl")
+	);
+	/// Merkle root of an uploaded file (the Merkle kernels + the input's leaves).
+	pub const MERKLE_ROOT_DATA: &str = concat!(
+		include_str!("../../offchain-worker/kernels/blake2b.cl"),
+		include_str!("../../offchain-worker/kernels/merkle.cl"),
+		include_str!("../../offchain-worker/kernels/merkle_data.cl")
+	);
 }
 
-/// The built-in workloads every Crucible chain starts with, in registry order (ids 0..=4).
+/// The built-in workloads every Crucible chain starts with, in registry order (ids 0..=6): five
+/// that generate their data from the seed, then two that read the consumer's own input.
 /// Bounds match the native worker's; prices are per unit in plancks. `work_per_block` is what a
 /// 2-core CPU under PoCL does in a 3 s block, with a margin of about four (measured rates in the
 /// README): a job's commit window grows by `⌊work / work_per_block⌋` blocks.
 pub fn builtin_workloads() -> Vec<pallet_compute_market::Workload<Balance>> {
 	use pallet_compute_market::{
-		DimBound, OnChainCheckKind, ParamSchema, VerificationClass, Workload, MAX_WORK,
+		DimBound, InputShape, OnChainCheckKind, ParamSchema, VerificationClass, Workload, MAX_WORK,
 	};
 	use sp_runtime::BoundedVec;
 	fn bytes<S: frame_support::traits::Get<u32>>(s: &str) -> BoundedVec<u8, S> {
@@ -108,6 +121,11 @@ pub fn builtin_workloads() -> Vec<pallet_compute_market::Workload<Balance>> {
 			d.iter().map(|&(min, max, power)| DimBound { min, max, power }).collect(),
 		),
 		needs_target: false,
+		inputs: BoundedVec::new(),
+	};
+	let with_input = |schema: ParamSchema, elem_bytes: u32| ParamSchema {
+		inputs: BoundedVec::truncate_from(vec![InputShape { elem_bytes, power: 1 }]),
+		..schema
 	};
 	let replicated = VerificationClass::Replicated { quorum: 2, bit_exact: true };
 	let milli = crate::currency::MILLI_UNITS;
@@ -180,6 +198,35 @@ pub fn builtin_workloads() -> Vec<pallet_compute_market::Workload<Balance>> {
 			work_per_block: 1 << 27,
 			price_floor: milli / 10,
 			max_units: 256,
+			retired: false,
+		},
+		Workload {
+			name: bytes("prefix-sum-data"),
+			kernel_hash: hash(kernel_sources::PREFIX_SUM_DATA),
+			entry_point: bytes("scan_block_sums_in"),
+			// dims = [n]; one input of n u32 values (4n bytes, up to 64 MiB); 2^16 values a unit.
+			schema: with_input(dims(&[(1, 1 << 24, 1)]), 4),
+			verification: replicated,
+			unit_size: 1 << 16,
+			max_work: 1 << 24,
+			work_per_block: 1 << 27,
+			price_floor: milli / 10,
+			max_units: 256,
+			retired: false,
+		},
+		Workload {
+			name: bytes("merkle-root-data"),
+			kernel_hash: hash(kernel_sources::MERKLE_ROOT_DATA),
+			entry_point: bytes("merkle_leaves_in"),
+			// dims = [leaves]; one input of up to 32 × leaves bytes (up to 128 MiB); 4,096
+			// leaves a unit.
+			schema: with_input(dims(&[(1, 1 << 22, 1)]), 32),
+			verification: replicated,
+			unit_size: 4096,
+			max_work: 1 << 22,
+			work_per_block: 1 << 23,
+			price_floor: milli,
+			max_units: 1024,
 			retired: false,
 		},
 	]
@@ -402,7 +449,12 @@ pub(crate) mod tests {
 	#[test]
 	fn builtin_workloads_are_registered_at_genesis() {
 		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-			assert_eq!(pallet_compute_market::NextWorkloadId::<Runtime>::get(), 5);
+			assert_eq!(pallet_compute_market::NextWorkloadId::<Runtime>::get(), 7);
+			// The data workloads read one input each.
+			for id in [5, 6] {
+				let w = pallet_compute_market::Workloads::<Runtime>::get(id).unwrap();
+				assert_eq!(w.schema.inputs.len(), 1, "{:?}", w.name);
+			}
 			let hs = pallet_compute_market::Workloads::<Runtime>::get(0).unwrap();
 			assert_eq!(hs.name.to_vec(), b"hash-search".to_vec());
 			assert_eq!(

@@ -88,7 +88,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("crucible"),
 	impl_name: alloc::borrow::Cow::Borrowed("crucible-node"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -277,7 +277,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// Migrations to run on runtime upgrade, beyond the pallets' own: each is versioned and runs
 /// once, from the storage version it was written for.
 #[allow(unused_parens)]
-type Migrations = (pallet_compute_market::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (pallet_compute_market::migrations::v2::MigrateV1ToV2<Runtime>,);
 
 /// Executive: dispatches calls to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -60,7 +60,7 @@ async function fetchInput(hash, size, args) {
 /** Run the CLI; resolves to the JSON it prints last. */
 async function cli(...args) {
   const { stdout } = await run(CLI, [...args, '--suri', '//Eve'], { timeout: TIMEOUT.upload, maxBuffer: 1 << 24 });
-  return JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1));
+  return JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1));
 }
 
 test('a 5 MiB file goes up as chunks and a manifest through one node and comes back bit-identical from the others', async () => {
@@ -195,4 +195,106 @@ test('a real IPFS client (Helia) fetches blobs over bitswap from a node started 
   assert.equal(first.length, 2 * 1024 * 1024);
   const manifest = await fetchOverBitswap(addr, uploaded.cid);
   assert.deepEqual(decodeManifest(manifest).map((c) => c.hash), chunks.chunks.map((c) => c.hash), 'the manifest lists the chunks');
+});
+
+/** The worker's Rust reference of `kernel` on `params` over the input `file`. */
+async function referenceOn(kernel, params, file) {
+  const { stdout } = await run(workerBinary(), ['run', kernel, JSON.stringify(params), '--input', file, '--reference'], { timeout: TIMEOUT.reference });
+  return JSON.parse(stdout);
+}
+
+/** Serve `body()` over HTTP on a loopback port; resolves to { url, close }. */
+async function serveFile(body) {
+  const server = createServer((req, res) => { const b = body(); res.writeHead(200, { 'content-length': b.length }); res.end(b); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/data.bin`, close: () => server.close() };
+}
+
+/** Market events of job `id` in blocks from..=to. */
+async function jobEvents(from, to, id) {
+  const events = [];
+  for (let n = from; n <= to; n++) {
+    const at = await api.at(await api.rpc.chain.getBlockHash(n));
+    for (const { event } of await at.query.system.events()) {
+      if (event.section === 'computeMarket' && event.data.job?.toNumber?.() === id) events.push(event);
+    }
+  }
+  return events;
+}
+
+test('jobs on the consumer\'s own data: an uploaded 4 MiB file and a URL input verify on three replicas and equal the Rust reference', async () => {
+  const url = nodes.alice.wsUrl;
+  // A prefix sum over 2^20 random u32 values, uploaded as two chunks and a manifest.
+  const values = randomBytes(4 << 20);
+  const valuesFile = join(dir, 'values.bin');
+  writeFileSync(valuesFile, values);
+  // A Merkle root over a 100,000-byte file a local HTTP server serves (3,125 leaves, the last one
+  // zero-padded); the CLI fetches it once to name its hash and length.
+  const doc = randomBytes(100_000);
+  const docFile = join(dir, 'doc.bin');
+  writeFileSync(docFile, doc);
+  const server = await serveFile(() => doc);
+  try {
+    const t0 = Date.now();
+    const sum = await cli('submit', 'prefix-sum-data', '--input', valuesFile, '--url', url);
+    const t1 = Date.now();
+    const root = await cli('submit', 'merkle-root-data', '--input', server.url, '--url', url);
+    assert.deepEqual(sum.params.dims, [1 << 20]);
+    assert.deepEqual(root.params.dims, [3125]);
+    assert.equal(root.params.inputs[0].Url.bytes, '100000');
+    const [sumDone, rootDone] = await Promise.all([cli('wait', String(sum.job), '--url', url), cli('wait', String(root.job), '--url', url)]);
+    const latency = { 'prefix-sum-data (4 MiB, upload included)': (Date.now() - t0) / 1000, 'merkle-root-data (URL, 98 KiB)': (Date.now() - t1) / 1000 };
+    console.log(`order→verified latency, s: ${JSON.stringify(latency)}`);
+    for (const [done, kernel, params, file] of [
+      [sumDone, 'prefix-sum-data', sum.params, valuesFile],
+      [rootDone, 'merkle-root-data', root.params, docFile],
+    ]) {
+      assert.equal(done.status, 'Verified', kernel);
+      assert.ok(done.accepted >= 2, `${kernel}: a quorum agreed`);
+      const ref = await referenceOn(kernel, { seed: params.seed, dims: params.dims }, file);
+      assert.equal(done.output_digest, ref.output_digest, `${kernel}: the chain's accepted digest is the Rust reference's`);
+      assert.equal(done.small_output, ref.small_output);
+    }
+  } finally {
+    server.close();
+  }
+});
+
+test('an input whose bytes do not match its hash is reported unavailable: nobody is slashed and the consumer gets its escrow back less the input fees', async () => {
+  const url = nodes.alice.wsUrl;
+  const doc = randomBytes(64 * 1024);
+  const server = await serveFile(() => doc);
+  const bondsBefore = await Promise.all(['//Alice', '//Bob', '//Charlie'].map(async (s) => {
+    const who = new Keyring({ type: 'sr25519' }).addFromUri(s).address;
+    return (await api.call.computeMarketApi.provider(who)).unwrap().bond.toBigInt();
+  }));
+  try {
+    // The URL serves 64 KiB, but the job names another hash for them.
+    const wrong = `0x${'5a'.repeat(32)}`;
+    const order = await cli('submit', 'merkle-root-data', '--input', `${server.url}#${wrong}:${doc.length}`, '--url', url);
+    await assert.rejects(cli('wait', String(order.job), '--url', url), /InputUnavailable/, 'the CLI exits non-zero and says why');
+    const job = (await api.call.computeMarketApi.job(order.job)).unwrap();
+    assert.equal(job.status.type, 'InputUnavailable');
+    assert.equal(job.escrow.toBigInt(), 0n);
+    const accepted = job.result.unwrap().accepted.toNumber();
+    assert.ok(accepted >= 2);
+    const events = await jobEvents(order.submitted_at, job.finishedAt.unwrap().toNumber(), order.job);
+    assert.ok(!events.some((e) => e.method === 'ProviderSlashed'), 'nobody slashed');
+    const ended = events.find((e) => e.method === 'JobInputUnavailable');
+    assert.ok(ended, 'JobInputUnavailable');
+    assert.equal(ended.data.input.toNumber(), 0);
+    const inputFee = job.inputFee.toBigInt();
+    const budget = events.find((e) => e.method === 'JobSubmitted').data.budget.toBigInt();
+    assert.equal(ended.data.refund.toBigInt(), budget - BigInt(accepted) * inputFee, 'the escrow less one input fee per agreeing provider');
+    const paid = events.filter((e) => e.method === 'ProviderPaid');
+    assert.equal(paid.length, accepted);
+    for (const p of paid) assert.equal(p.data.reward.toBigInt(), 0n, 'no reward for a job nobody ran');
+    const bondsAfter = await Promise.all(['//Alice', '//Bob', '//Charlie'].map(async (s) => {
+      const who = new Keyring({ type: 'sr25519' }).addFromUri(s).address;
+      return (await api.call.computeMarketApi.provider(who)).unwrap().bond.toBigInt();
+    }));
+    assert.deepEqual(bondsAfter, bondsBefore, 'every bond intact');
+  } finally {
+    server.close();
+  }
 });

@@ -63,8 +63,8 @@ test('a hash-search job goes from submitJob to Verified, paid exactly as the par
   let r = await submitAndFinalize(api, api.tx.sudo.sudo(api.tx.computeMarket.registerWorkload(workload)), alice);
   assertDispatched(r, 'sudo(registerWorkload)');
   const registered = r.events.find(({ event }) => api.events.computeMarket.WorkloadRegistered.is(event)).event.data;
-  assert.equal(registered.workload.toNumber(), 5, 'after the five built-in workloads');
-  assert.equal((await api.call.computeMarketApi.workload(5)).unwrap().kernelHash.toHex(), KERNEL_HASH);
+  assert.equal(registered.workload.toNumber(), 7, 'after the seven built-in workloads');
+  assert.equal((await api.call.computeMarketApi.workload(7)).unwrap().kernelHash.toHex(), KERNEL_HASH);
 
   // The job itself uses the built-in hash-search workload (id 0), whose kernel hash is the
   // worker's OpenCL source hash.

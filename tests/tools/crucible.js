@@ -4,21 +4,32 @@
 //   scripts/crucible upload FILE                 store FILE as blobs; prints its hash, CID and cost
 //   scripts/crucible download HASH|CID FILE      fetch the data from the node, check every hash, write FILE
 //   scripts/crucible blob HASH|CID               the chain's record of a blob
+//   scripts/crucible submit WORKLOAD [--input FILE|HASH|CID|URL[#0xHASH:BYTES]]... [--dims N,..]
+//                   [--seed 0x..] [--units N] [--replicas N] [--price PLANCK] [--deadline BLOCKS]
+//                                                price and order a job (files are uploaded first)
+//   scripts/crucible wait JOB                    follow a job to its end, printing its progress
+//   scripts/crucible run WORKLOAD --input ...    submit, then wait
 //
 // Options (anywhere): --url ws://127.0.0.1:9944 (the node), --suri //Alice (the signer),
-// --timeout SECS (per transaction, 180). Upload resumes: chunks already on chain are skipped, so
-// after Ctrl-C the same command picks up where it stopped.
+// --timeout SECS (per transaction, 180; for `wait`, the whole wait, 600). Upload resumes: chunks
+// already on chain are skipped, so after Ctrl-C the same command picks up where it stopped; a
+// submitted job goes on without the CLI, and `wait JOB` follows it again.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { withTimeout } from '../lib/node.js';
 import { upload, download, blobRecord, blobParams, hashOf, cidOf, plan, DATA_RPC } from '../lib/data.js';
+import { findWorkload, nameInput, dimsFor, orderJob, followJob, resultOf } from '../lib/jobs.js';
 
 const USAGE = `usage:
   crucible upload FILE
   crucible download HASH|CID FILE
   crucible blob HASH|CID
+  crucible submit WORKLOAD [--input FILE|HASH|CID|URL[#0xHASH:BYTES]]... [--dims N,..] [--seed 0x..]
+                  [--units N] [--replicas N] [--price PLANCK] [--deadline BLOCKS]
+  crucible wait JOB
+  crucible run WORKLOAD --input ...   (submit, then wait)
 options: --url ws://127.0.0.1:9944  --suri //Alice  --timeout SECS`;
 
 const CRU = 10n ** 12n;
@@ -26,22 +37,70 @@ const cru = (planck) => `${(Number(planck) / Number(CRU)).toFixed(6)} CRU`;
 const mib = (bytes) => `${(Number(bytes) / 2 ** 20).toFixed(2)} MiB`;
 
 function parseArgs(argv) {
-  const o = { url: 'ws://127.0.0.1:9944', suri: '//Alice', timeout: '180', args: [] };
+  const o = { url: 'ws://127.0.0.1:9944', suri: '//Alice', args: [], input: [] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i].startsWith('--')) {
       const k = argv[i].slice(2);
       const v = argv[++i];
       if (v === undefined) throw new Error(`--${k} needs a value\n${USAGE}`);
-      o[k] = v;
+      if (k === 'input') o.input.push(v);
+      else o[k] = v;
     } else o.args.push(argv[i]);
   }
   return o;
 }
 
+/** Order a job as the CLI's `submit` does; prints what it does, returns the order. */
+async function submit(api, o, workloadRef) {
+  const signer = new Keyring({ type: 'sr25519' }).addFromUri(o.suri);
+  const { id, workload } = await findWorkload(api, workloadRef);
+  const wanted = workload.schema.inputs.length;
+  if (o.input.length !== wanted) throw new Error(`${workload.name.toUtf8()} reads ${wanted} input(s); ${o.input.length} given (--input)`);
+  const inputs = [];
+  const sizes = [];
+  for (const ref of o.input) {
+    const n = await nameInput(api, signer, ref, { log: (m) => console.log(`  ${m}`), timeoutMs: Number(o.timeout ?? 180) * 1000 });
+    if (n.uploaded?.stored) console.log(`uploaded ${ref}: ${n.uploaded.hash} (${mib(n.bytes)}, ${cru(n.uploaded.fees)})`);
+    inputs.push(n.input);
+    sizes.push(n.bytes);
+  }
+  const dims = o.dims ? o.dims.split(',').map(Number) : dimsFor(workload, sizes);
+  const params = { seed: o.seed ?? `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}`, dims, target: o.target ?? null, inputs };
+  const order = await orderJob(api, signer, {
+    id, workload, params,
+    units: o.units && Number(o.units), replicas: o.replicas && Number(o.replicas), price: o.price && BigInt(o.price),
+    deadlineBlocks: Number(o.deadline ?? 400), timeoutMs: Number(o.timeout ?? 180) * 1000,
+  });
+  const q = order.quote;
+  console.log(JSON.stringify({
+    job: order.job, workload: workload.name.toUtf8(), params: { ...params, inputs: params.inputs.map((i) => JSON.parse(JSON.stringify(i, (_, v) => (typeof v === 'bigint' ? v.toString() : v)))) },
+    units: order.units, replicas: order.replicas, price_per_unit: order.price.toString(),
+    budget: cru(q.budget.toBigInt()), input_fee_per_replica: cru(q.inputFee.toBigInt()), fee: cru(q.fee.toBigInt()), deposit: cru(q.deposit.toBigInt()),
+    submitted_at: order.at, deadline: order.deadline,
+  }, null, 2));
+  return order;
+}
+
+/** Follow a job as the CLI's `wait` does: a line per change, the result as JSON at the end. */
+async function wait(api, o, job) {
+  const started = Date.now();
+  const { job: j, block } = await followJob(api, job, {
+    timeoutMs: Number(o.timeout ?? 600) * 1000,
+    onChange: (p, b) => console.log(`job ${job} at block ${b ?? '?'}: ${p.status}${p.assigned ? ` (attempt ${p.attempt}: ${p.committed}/${p.assigned} committed, ${p.revealed}/${p.assigned} revealed)` : ''}`),
+  });
+  const r = resultOf(j);
+  console.log(JSON.stringify({ job, ...r, seen_at_block: block, waited_s: (Date.now() - started) / 1000 }, null, 2));
+  if (r.status !== 'Verified') {
+    console.error(`job ${job} ended ${r.status}${r.status === 'InputUnavailable' ? ': its providers could not get an input with the named hash and length (nobody slashed; escrow refunded less the input fees)' : ''}`);
+    process.exitCode = 3;
+  }
+  return r;
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const [command, ...args] = o.args;
-  const need = { upload: 1, download: 2, blob: 1 }[command];
+  const need = { upload: 1, download: 2, blob: 1, submit: 1, wait: 1, run: 1 }[command];
   if (need === undefined || args.length !== need) throw new Error(USAGE);
   await cryptoWaitReady();
   const api = await withTimeout(ApiPromise.create({ provider: new WsProvider(o.url), noInitWarn: true, throwOnConnect: true, rpc: DATA_RPC }), 30_000, `a node at ${o.url}`);
@@ -52,7 +111,7 @@ async function main() {
       const p = plan(bytes, params.maxBlobSize);
       console.log(`uploading ${args[0]}: ${bytes.length} bytes (${mib(bytes.length)}) as ${p.chunks.length} chunk(s)${p.manifest ? ' and a manifest' : ''}`);
       const signer = new Keyring({ type: 'sr25519' }).addFromUri(o.suri);
-      const r = await upload(api, signer, bytes, { timeoutMs: Number(o.timeout) * 1000, log: (m) => console.log(`  ${m}`) });
+      const r = await upload(api, signer, bytes, { timeoutMs: Number(o.timeout ?? 180) * 1000, log: (m) => console.log(`  ${m}`) });
       const rec = await blobRecord(api, r.hash);
       console.log(JSON.stringify({
         hash: r.hash, cid: r.cid, size: r.size, chunks: r.chunks, stored_now: r.stored,
@@ -67,6 +126,13 @@ async function main() {
         hash: r.hash, cid: cidOf(r.hash), size: r.bytes.length, chunks: r.chunks, file: args[1],
         seconds: r.seconds, mib_per_s: Number((r.bytes.length / 2 ** 20 / r.seconds).toFixed(3)),
       }, null, 2));
+    } else if (command === 'submit') {
+      await submit(api, o, args[0]);
+    } else if (command === 'wait') {
+      await wait(api, o, Number(args[0]));
+    } else if (command === 'run') {
+      const order = await submit(api, o, args[0]);
+      await wait(api, o, order.job);
     } else {
       const hash = hashOf(args[0]);
       const rec = await blobRecord(api, hash);
@@ -78,4 +144,4 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0)).catch((e) => { console.error(`error: ${e.message}`); process.exit(1); });
+main().then(() => process.exit(process.exitCode ?? 0)).catch((e) => { console.error(`error: ${e.message}`); process.exit(1); });

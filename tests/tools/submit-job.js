@@ -64,7 +64,7 @@ async function main() {
       const j = (await api.call.computeMarketApi.job(jobId)).unwrap();
       const state = `${j.status.type} (attempt ${j.attempts.toNumber()}: ${j.assignments.map((a) => a.provider.toString()).join(', ') || 'unassigned'})`;
       if (state !== last) { console.log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s  ${state}`); last = state; }
-      if (['Failed', 'Refunded', 'Expired', 'Cancelled'].includes(j.status.type)) throw new Error(`job ${jobId} ended ${j.status.type}`);
+      if (['Failed', 'Refunded', 'Expired', 'Cancelled', 'InputUnavailable'].includes(j.status.type)) throw new Error(`job ${jobId} ended ${j.status.type}`);
       return j.status.type === 'Verified' ? j : false;
     }, Number(o.timeout) * 1000, `job ${jobId} verified`, 1000);
     const res = job.result.unwrap();

@@ -2,7 +2,7 @@
 //! (both compared as big-endian numbers) — the chain re-checks the one hash. Output: `n as u64
 //! LE ‖ hash` (40 bytes), or nothing if no nonce in the range qualifies.
 
-use super::{check_dims, Kernel, Output, BLAKE2B_CL};
+use super::{check_dims, Inputs, Kernel, Output, BLAKE2B_CL};
 use crate::{blake2_256, device::Device, JobParams, WorkerError};
 use rayon::prelude::*;
 
@@ -60,13 +60,13 @@ impl Kernel for HashSearch {
 		check_dims(params, &[(1, MAX_RANGE)], true)?;
 		Ok(params.dims[0] as u64)
 	}
-	fn reference(&self, params: &JobParams) -> Result<Output, WorkerError> {
+	fn reference(&self, params: &JobParams, _: &Inputs) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let t = target(params)?;
 		let found = (0..params.dims[0]).find(|n| hash_of(&params.seed, *n) < t);
 		Ok(output(&params.seed, found))
 	}
-	fn native_parallel(&self, params: &JobParams) -> Result<Output, WorkerError> {
+	fn native_parallel(&self, params: &JobParams, _: &Inputs) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let t = target(params)?;
 		let found = (0..params.dims[0])
@@ -79,6 +79,7 @@ impl Kernel for HashSearch {
 		device: &Device,
 		program: &ocl::Program,
 		params: &JobParams,
+		_: &Inputs,
 	) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let t = target(params)?;

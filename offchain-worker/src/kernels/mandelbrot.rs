@@ -2,7 +2,7 @@
 //! three units wide around a seed-dependent centre near (−0.75, 0). Output: escape iteration
 //! counts, `u16` LE, row-major; small output: the first 64 bytes.
 
-use super::{check_dims, seed64, Kernel, Output, PREVIEW_BYTES};
+use super::{check_dims, seed64, Inputs, Kernel, Output, PREVIEW_BYTES};
 use crate::{device::Device, JobParams, WorkerError};
 use rayon::prelude::*;
 
@@ -111,7 +111,7 @@ impl Kernel for Mandelbrot {
 		check_dims(params, &[(1, MAX_SIDE), (1, MAX_SIDE), (1, u16::MAX as u32)], false)?;
 		Ok(params.dims[0] as u64 * params.dims[1] as u64 * params.dims[2] as u64)
 	}
-	fn reference(&self, params: &JobParams) -> Result<Output, WorkerError> {
+	fn reference(&self, params: &JobParams, _: &Inputs) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let w = params.dims[0] as usize;
 		let mut px = vec![0u16; w * params.dims[1] as usize];
@@ -120,7 +120,7 @@ impl Kernel for Mandelbrot {
 		}
 		Ok(encode(&px))
 	}
-	fn native_parallel(&self, params: &JobParams) -> Result<Output, WorkerError> {
+	fn native_parallel(&self, params: &JobParams, _: &Inputs) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let w = params.dims[0] as usize;
 		let mut px = vec![0u16; w * params.dims[1] as usize];
@@ -132,6 +132,7 @@ impl Kernel for Mandelbrot {
 		device: &Device,
 		program: &ocl::Program,
 		params: &JobParams,
+		_: &Inputs,
 	) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let (w, h) = (params.dims[0] as usize, params.dims[1] as usize);

@@ -2,7 +2,7 @@
 //! (`A[i] = splitmix64(seed64 + i) mod p`, `B[i] = splitmix64(seed64 + n² + i) mod p`).
 //! Output: `C` row-major, `u32` LE; small output: its first 64 bytes.
 
-use super::{check_dims, seed64, splitmix64, Kernel, Output, PREVIEW_BYTES};
+use super::{check_dims, seed64, splitmix64, Inputs, Kernel, Output, PREVIEW_BYTES};
 use crate::{device::Device, JobParams, WorkerError};
 use rayon::prelude::*;
 
@@ -65,7 +65,7 @@ impl Kernel for MatMulModP {
 		let n = params.dims[0] as u64;
 		Ok(n * n * n)
 	}
-	fn reference(&self, params: &JobParams) -> Result<Output, WorkerError> {
+	fn reference(&self, params: &JobParams, _: &Inputs) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let (n, a, b) = inputs(params);
 		let mut c = vec![0u32; n * n];
@@ -74,7 +74,7 @@ impl Kernel for MatMulModP {
 		}
 		Ok(encode(&c))
 	}
-	fn native_parallel(&self, params: &JobParams) -> Result<Output, WorkerError> {
+	fn native_parallel(&self, params: &JobParams, _: &Inputs) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let (n, a, b) = inputs(params);
 		let mut c = vec![0u32; n * n];
@@ -88,6 +88,7 @@ impl Kernel for MatMulModP {
 		device: &Device,
 		program: &ocl::Program,
 		params: &JobParams,
+		_: &Inputs,
 	) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let (n, a, b) = inputs(params);

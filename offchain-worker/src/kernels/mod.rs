@@ -9,13 +9,20 @@ pub mod hash_search;
 pub mod mandelbrot;
 pub mod matmul;
 pub mod merkle;
+pub mod merkle_data;
 pub mod prefix_sum;
+pub mod prefix_sum_data;
 
 pub use hash_search::HashSearch;
 pub use mandelbrot::Mandelbrot;
 pub use matmul::MatMulModP;
 pub use merkle::MerkleRoot;
+pub use merkle_data::MerkleRootData;
 pub use prefix_sum::PrefixSum;
+pub use prefix_sum_data::PrefixSumData;
+
+/// The bytes of a job's inputs, in the order the job names them.
+pub type Inputs = [Vec<u8>];
 
 use crate::{blake2_256, device::Device, JobParams, WorkerError};
 
@@ -66,16 +73,29 @@ pub trait Kernel: Send + Sync {
 	/// Check the parameters before anything is allocated; returns the work items the job
 	/// touches (for the worker's per-job bound).
 	fn validate(&self, params: &JobParams) -> Result<u64, WorkerError>;
-	/// The plain-Rust reference, single-threaded.
-	fn reference(&self, params: &JobParams) -> Result<Output, WorkerError>;
+	/// [`Kernel::validate`], and the inputs `params` names checked against
+	/// [`Kernel::input_shapes`]: what the service checks before it queues a job.
+	fn check(&self, params: &JobParams) -> Result<u64, WorkerError> {
+		check_inputs(self.input_shapes(), params)?;
+		self.validate(params)
+	}
+	/// The shapes of the inputs a job must name, in order: `(elem_bytes, power)`, as the
+	/// chain's workload schema has them (none for kernels that generate their data).
+	fn input_shapes(&self) -> &'static [(u32, u8)] {
+		&[]
+	}
+	/// The plain-Rust reference, single-threaded. `inputs` are the bytes of the job's inputs,
+	/// fetched and checked against their hashes (see [`Kernel::input_shapes`]).
+	fn reference(&self, params: &JobParams, inputs: &Inputs) -> Result<Output, WorkerError>;
 	/// The best multithreaded native Rust (rayon), for benchmarks.
-	fn native_parallel(&self, params: &JobParams) -> Result<Output, WorkerError>;
+	fn native_parallel(&self, params: &JobParams, inputs: &Inputs) -> Result<Output, WorkerError>;
 	/// Run on an OpenCL device, with the program already built from [`Kernel::source`].
 	fn run_opencl(
 		&self,
 		device: &Device,
 		program: &ocl::Program,
 		params: &JobParams,
+		inputs: &Inputs,
 	) -> Result<Output, WorkerError>;
 }
 
@@ -87,12 +107,64 @@ pub fn library() -> Vec<Box<dyn Kernel>> {
 		Box::new(Mandelbrot),
 		Box::new(MerkleRoot),
 		Box::new(PrefixSum),
+		Box::new(PrefixSumData),
+		Box::new(MerkleRootData),
 	]
 }
 
 /// The kernel registered under `name`.
 pub fn by_name(name: &str) -> Option<Box<dyn Kernel>> {
 	library().into_iter().find(|k| k.name() == name)
+}
+
+/// Check that `params` names exactly the inputs `shapes` asks for (`(elem_bytes, power)` each),
+/// and that each holds the elements the dimensions ask: `⌈size / elem_bytes⌉ = Π dims^power`,
+/// the chain's rule.
+pub fn check_inputs(shapes: &[(u32, u8)], params: &JobParams) -> Result<(), WorkerError> {
+	if params.inputs.len() != shapes.len() {
+		return Err(WorkerError::InvalidParams(format!(
+			"expected {} inputs, got {}",
+			shapes.len(),
+			params.inputs.len()
+		)));
+	}
+	for (i, (input, (elem, power))) in params.inputs.iter().zip(shapes).enumerate() {
+		let want = params
+			.dims
+			.iter()
+			.try_fold(1u64, |a, d| a.checked_mul((*d as u64).checked_pow(*power as u32)?));
+		let size = input.size();
+		if size == 0 || want != Some(size.div_ceil(*elem as u64)) {
+			return Err(WorkerError::InvalidParams(format!(
+				"input {i} has {size} bytes, not the {want:?} elements of {elem} bytes the dimensions ask"
+			)));
+		}
+	}
+	Ok(())
+}
+
+/// Check that the fetched `inputs` are as long as `params` names them.
+pub fn check_input_bytes(params: &JobParams, inputs: &Inputs) -> Result<(), WorkerError> {
+	if inputs.len() != params.inputs.len()
+		|| inputs.iter().zip(params.inputs.iter()).any(|(b, r)| b.len() as u64 != r.size())
+	{
+		return Err(WorkerError::InvalidParams("the input bytes are not the named ones".into()));
+	}
+	Ok(())
+}
+
+/// `n` little-endian words of `T` from `bytes`, the last zero-padded.
+pub fn le_words<const N: usize, T>(bytes: &[u8], n: usize, from: fn([u8; N]) -> T) -> Vec<T> {
+	let mut out = Vec::with_capacity(n);
+	let mut chunks = bytes.chunks(N);
+	for _ in 0..n {
+		let mut w = [0u8; N];
+		if let Some(c) = chunks.next() {
+			w[..c.len()].copy_from_slice(c);
+		}
+		out.push(from(w));
+	}
+	out
 }
 
 /// splitmix64 of `x`, as in `blake2b.cl`.

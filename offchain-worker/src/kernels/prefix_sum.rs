@@ -2,7 +2,7 @@
 //! `v[i] = splitmix64(seed64 + i) as u32` — the memory-bound kernel. Output: the sums, `u32` LE;
 //! small output: the first 64 bytes.
 
-use super::{check_dims, seed64, splitmix64, Kernel, Output, PREVIEW_BYTES};
+use super::{check_dims, seed64, splitmix64, Inputs, Kernel, Output, PREVIEW_BYTES};
 use crate::{device::Device, JobParams, WorkerError};
 use rayon::prelude::*;
 
@@ -15,12 +15,12 @@ pub const MAX_N: u32 = 1 << 24;
 const SOURCE: &str =
 	concat!(include_str!("../../kernels/blake2b.cl"), include_str!("../../kernels/prefix_sum.cl"));
 
-fn encode(v: &[u32]) -> Output {
+pub(crate) fn encode(v: &[u32]) -> Output {
 	Output::with_preview(v.iter().flat_map(|x| x.to_le_bytes()).collect(), PREVIEW_BYTES)
 }
 
 /// Values per block of the three-pass scan.
-fn chunk_for(n: usize) -> usize {
+pub(crate) fn chunk_for(n: usize) -> usize {
 	n.div_ceil(1024).max(4096)
 }
 
@@ -41,7 +41,7 @@ impl Kernel for PrefixSum {
 		check_dims(params, &[(1, MAX_N)], false)?;
 		Ok(params.dims[0] as u64)
 	}
-	fn reference(&self, params: &JobParams) -> Result<Output, WorkerError> {
+	fn reference(&self, params: &JobParams, _: &Inputs) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let s = seed64(&params.seed);
 		let mut acc = 0u32;
@@ -53,7 +53,7 @@ impl Kernel for PrefixSum {
 			.collect();
 		Ok(encode(&out))
 	}
-	fn native_parallel(&self, params: &JobParams) -> Result<Output, WorkerError> {
+	fn native_parallel(&self, params: &JobParams, _: &Inputs) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let s = seed64(&params.seed);
 		let n = params.dims[0] as usize;
@@ -73,18 +73,7 @@ impl Kernel for PrefixSum {
 				sum
 			})
 			.collect();
-		let mut offsets = Vec::with_capacity(sums.len());
-		let mut acc = 0u32;
-		for x in sums {
-			offsets.push(acc);
-			acc = acc.wrapping_add(x);
-		}
-		out.par_chunks_mut(chunk).zip(offsets).for_each(|(blk, mut acc)| {
-			for v in blk {
-				acc = acc.wrapping_add(*v);
-				*v = acc;
-			}
-		});
+		rescan_blocks(&mut out, chunk, sums);
 		Ok(encode(&out))
 	}
 	fn run_opencl(
@@ -92,6 +81,7 @@ impl Kernel for PrefixSum {
 		device: &Device,
 		program: &ocl::Program,
 		params: &JobParams,
+		_: &Inputs,
 	) -> Result<Output, WorkerError> {
 		self.validate(params)?;
 		let n = params.dims[0] as usize;
@@ -116,35 +106,67 @@ impl Kernel for PrefixSum {
 			.arg(&values)
 			.arg(&sums)
 			.build()?;
-		let pass2 = ocl::Kernel::builder()
-			.program(program)
-			.name("scan_sums")
-			.queue(q.clone())
-			.global_work_size(1)
-			.arg(&sums)
-			.arg(blocks as u32)
-			.build()?;
-		let pass3 = ocl::Kernel::builder()
-			.program(program)
-			.name("scan_apply")
-			.queue(q.clone())
-			.global_work_size(blocks)
-			.arg(n as u32)
-			.arg(chunk as u32)
-			.arg(&values)
-			.arg(&sums)
-			.build()?;
-		// SAFETY: `values` holds n values and `sums` one per block, as the kernels index them.
-		unsafe {
-			pass1.enq()?;
-			pass2.enq()?;
-			pass3.enq()?;
-		}
-		// SAFETY: the queue is in order, so the map waits for the three passes; nothing else
-		// writes `values` while it is mapped.
-		let mut mapped = unsafe { values.map().read().enq()? };
-		let out = encode(&mapped);
-		mapped.unmap().enq()?;
-		Ok(out)
+		scan_rest(program, &q, &pass1, &values, &sums, n, chunk)
 	}
+}
+
+/// Passes 2 and 3 of the parallel scan on the host: given each block's sum (blocks of `chunk`
+/// values), rescan every block from its offset.
+pub(crate) fn rescan_blocks(v: &mut [u32], chunk: usize, sums: Vec<u32>) {
+	let mut offsets = Vec::with_capacity(sums.len());
+	let mut acc = 0u32;
+	for x in sums {
+		offsets.push(acc);
+		acc = acc.wrapping_add(x);
+	}
+	v.par_chunks_mut(chunk).zip(offsets).for_each(|(blk, mut acc)| {
+		for x in blk {
+			acc = acc.wrapping_add(*x);
+			*x = acc;
+		}
+	});
+}
+
+/// Passes 2 and 3 of the scan after `pass1` (which sums each block of `values` into `sums`),
+/// then the values read out as the canonical output.
+pub(crate) fn scan_rest(
+	program: &ocl::Program,
+	q: &ocl::Queue,
+	pass1: &ocl::Kernel,
+	values: &ocl::Buffer<u32>,
+	sums: &ocl::Buffer<u32>,
+	n: usize,
+	chunk: usize,
+) -> Result<Output, WorkerError> {
+	let blocks = n.div_ceil(chunk);
+	let pass2 = ocl::Kernel::builder()
+		.program(program)
+		.name("scan_sums")
+		.queue(q.clone())
+		.global_work_size(1)
+		.arg(sums)
+		.arg(blocks as u32)
+		.build()?;
+	let pass3 = ocl::Kernel::builder()
+		.program(program)
+		.name("scan_apply")
+		.queue(q.clone())
+		.global_work_size(blocks)
+		.arg(n as u32)
+		.arg(chunk as u32)
+		.arg(values)
+		.arg(sums)
+		.build()?;
+	// SAFETY: `values` holds n values and `sums` one per block, as the kernels index them.
+	unsafe {
+		pass1.enq()?;
+		pass2.enq()?;
+		pass3.enq()?;
+	}
+	// SAFETY: the queue is in order, so the map waits for the three passes; nothing else
+	// writes `values` while it is mapped.
+	let mut mapped = unsafe { values.map().read().enq()? };
+	let out = encode(&mapped);
+	mapped.unmap().enq()?;
+	Ok(out)
 }

@@ -392,8 +392,12 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// The latest block a record stored or renewed now may expire at.
 		fn retained_until() -> BlockNumberFor<T> {
-			frame_system::Pallet::<T>::block_number()
-				.saturating_add(Self::params().retention_period)
+			frame_system::Pallet::<T>::block_number().saturating_add(Self::retention_period())
+		}
+
+		/// `RetentionPeriod`, clamped to `1 ..= MaxRetention` (one parameter read).
+		fn retention_period() -> BlockNumberFor<T> {
+			T::RetentionPeriod::get().clamp(One::one(), T::MaxRetention::get())
 		}
 
 		/// The block a record wanting to expire at `at` goes into: `at` or, when its list is
@@ -499,8 +503,7 @@ pub mod pallet {
 			BlobParams {
 				blob_fee: T::BlobFee::get(),
 				byte_fee: T::ByteFee::get(),
-				retention_period: T::RetentionPeriod::get()
-					.clamp(One::one(), T::MaxRetention::get()),
+				retention_period: Self::retention_period(),
 				max_blob_size: T::MaxBlobSize::get(),
 				max_chunks: T::MaxChunks::get(),
 			}
@@ -540,5 +543,39 @@ pub mod pallet {
 			}
 			Ok(())
 		}
+	}
+}
+
+/// The market reads blobs through this: the bytes a blob names and its last block.
+impl<T: Config>
+	crucible_primitives::data::BlobInspect<frame_system::pallet_prelude::BlockNumberFor<T>>
+	for Pallet<T>
+{
+	fn blob(hash: &[u8; 32]) -> Option<(u64, frame_system::pallet_prelude::BlockNumberFor<T>)> {
+		use sp_runtime::traits::{One, Saturating};
+		// A record lives while `now < expires_at`: the last block it is there is the one before.
+		Records::<T>::get(sp_core::H256(*hash))
+			.map(|b| (b.total_bytes, b.expires_at.saturating_sub(One::one())))
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn insert_for_benchmark(
+		hash: [u8; 32],
+		bytes: u64,
+		expires_at: frame_system::pallet_prelude::BlockNumberFor<T>,
+	) {
+		use sp_runtime::traits::{One, Saturating};
+		Records::<T>::insert(
+			sp_core::H256(hash),
+			BlobInfo {
+				bytes: bytes.min(<T::MaxBlobSize as frame_support::traits::Get<u32>>::get() as u64)
+					as u32,
+				total_bytes: bytes,
+				chunks: 0,
+				owner: frame_benchmarking::whitelisted_caller(),
+				stored_at: frame_system::Pallet::<T>::block_number(),
+				expires_at: expires_at.saturating_add(One::one()),
+			},
+		);
 	}
 }

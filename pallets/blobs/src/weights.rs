@@ -65,9 +65,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 2097152]`.
 	fn store(l: u32, ) -> Weight {
 		// Proof size (bytes): measured `131626`, estimated `171886`.
-		// Minimum execution time: 191_063_000 picoseconds.
-		Weight::from_parts(472_929_314, 171886)
-			.saturating_add(Weight::from_parts(3_322, 0).saturating_mul(l.into()))
+		// Minimum execution time: 187_048_000 picoseconds.
+		Weight::from_parts(158_516_450, 171886)
+			.saturating_add(Weight::from_parts(3_399, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(24))
 			.saturating_add(T::DbWeight::get().writes(5))
 			.saturating_add(Weight::from_parts(0, 1).saturating_mul(l.into()))
@@ -89,9 +89,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[1, 1024]`.
 	fn store_manifest(c: u32, ) -> Weight {
 		// Proof size (bytes): measured `142228`, estimated `182567`.
-		// Minimum execution time: 201_600_000 picoseconds.
-		Weight::from_parts(18_427_733, 182567)
-			.saturating_add(Weight::from_parts(5_638_659, 0).saturating_mul(c.into()))
+		// Minimum execution time: 197_654_000 picoseconds.
+		Weight::from_parts(174_004_221, 182567)
+			.saturating_add(Weight::from_parts(5_216_337, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(25))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -112,9 +112,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `c` is `[0, 1024]`.
 	fn renew(c: u32, ) -> Weight {
 		// Proof size (bytes): measured `10060`, estimated `54035`.
-		// Minimum execution time: 303_320_000 picoseconds.
-		Weight::from_parts(212_813_771, 54035)
-			.saturating_add(Weight::from_parts(4_697_919, 0).saturating_mul(c.into()))
+		// Minimum execution time: 290_502_000 picoseconds.
+		Weight::from_parts(298_203_000, 54035)
+			.saturating_add(Weight::from_parts(4_466_830, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -129,9 +129,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 256]`.
 	fn on_initialize(e: u32, ) -> Weight {
 		// Proof size (bytes): measured `97`, estimated `11671`.
-		// Minimum execution time: 2_855_000 picoseconds.
-		Weight::from_parts(93_158_829, 11671)
-			.saturating_add(Weight::from_parts(9_271_543, 0).saturating_mul(e.into()))
+		// Minimum execution time: 2_814_000 picoseconds.
+		Weight::from_parts(2_954_000, 11671)
+			.saturating_add(Weight::from_parts(8_539_088, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -143,31 +143,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights, for tests.
 impl WeightInfo for () {
 	fn store(l: u32, ) -> Weight {
-		Weight::from_parts(472_929_314, 171886)
-			.saturating_add(Weight::from_parts(3_322, 0).saturating_mul(l.into()))
+		Weight::from_parts(158_516_450, 171886)
+			.saturating_add(Weight::from_parts(3_399, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(24))
 			.saturating_add(RocksDbWeight::get().writes(5))
 			.saturating_add(Weight::from_parts(0, 1).saturating_mul(l.into()))
 	}
 	fn store_manifest(c: u32, ) -> Weight {
-		Weight::from_parts(18_427_733, 182567)
-			.saturating_add(Weight::from_parts(5_638_659, 0).saturating_mul(c.into()))
+		Weight::from_parts(174_004_221, 182567)
+			.saturating_add(Weight::from_parts(5_216_337, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(25))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(6))
 			.saturating_add(Weight::from_parts(0, 2563).saturating_mul(c.into()))
 	}
 	fn renew(c: u32, ) -> Weight {
-		Weight::from_parts(212_813_771, 54035)
-			.saturating_add(Weight::from_parts(4_697_919, 0).saturating_mul(c.into()))
+		Weight::from_parts(298_203_000, 54035)
+			.saturating_add(Weight::from_parts(4_466_830, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(RocksDbWeight::get().writes(6))
 			.saturating_add(Weight::from_parts(0, 2563).saturating_mul(c.into()))
 	}
 	fn on_initialize(e: u32, ) -> Weight {
-		Weight::from_parts(93_158_829, 11671)
-			.saturating_add(Weight::from_parts(9_271_543, 0).saturating_mul(e.into()))
+		Weight::from_parts(2_954_000, 11671)
+			.saturating_add(Weight::from_parts(8_539_088, 0).saturating_mul(e.into()))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(RocksDbWeight::get().writes(1))

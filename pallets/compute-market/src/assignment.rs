@@ -1,4 +1,4 @@
-//! Step 4: assignment — in `on_initialize`, pending jobs get `replicas` distinct active
+//! Step 5: assignment — in `on_initialize`, pending jobs get `replicas` distinct active
 //! providers, drawn with probability proportional to bond × reputation. Each attempt's commit
 //! window grows with the job's work (`CommitWindow + work_blocks`), so that the slowest
 //! admitted device can finish it.

@@ -90,6 +90,12 @@ fn workload<T: Config>(replicas: u32) -> WorkloadId {
 				MAX_DIMS as usize
 			]),
 			needs_target: false,
+			// The most inputs, each of one byte (every dimension is 1 in the benchmark jobs):
+			// each is looked up at submission and checked against every reveal.
+			inputs: BoundedVec::truncate_from(vec![
+				InputShape { elem_bytes: 1, power: 1 };
+				MAX_INPUTS as usize
+			]),
 		},
 		verification: VerificationClass::Replicated { quorum, bit_exact: false },
 		unit_size: 1,
@@ -102,11 +108,22 @@ fn workload<T: Config>(replicas: u32) -> WorkloadId {
 	Market::<T>::do_register_workload(w).expect("workload registers")
 }
 
-fn job_params() -> JobParams {
+/// The benchmark job's parameters: every dimension 1, and the most inputs, each a stored blob
+/// of one byte kept for a long time.
+fn job_params<T: Config>() -> JobParams {
+	use crucible_primitives::data::BlobInspect;
+	let inputs = (0..MAX_INPUTS as u8)
+		.map(|i| {
+			let hash = [0xb0 + i; 32];
+			T::Blobs::insert_for_benchmark(hash, 1, sp_runtime::traits::Bounded::max_value());
+			DataRef::Blob { digest: hash, bytes: 1 }
+		})
+		.collect::<Vec<_>>();
 	JobParams {
 		seed: [1; 32],
 		dims: BoundedVec::truncate_from(vec![1; MAX_DIMS as usize]),
 		target: None,
+		inputs: BoundedVec::truncate_from(inputs),
 	}
 }
 
@@ -123,7 +140,7 @@ fn submit<T: Config>(consumer: T::AccountId, w: WorkloadId, replicas: u32) -> Jo
 	Market::<T>::do_submit_job(
 		consumer,
 		w,
-		job_params(),
+		job_params::<T>(),
 		1,
 		replicas as u8,
 		1u32.into(),
@@ -201,8 +218,12 @@ mod benchmarks {
 					MAX_DIMS as usize
 				]),
 				needs_target: true,
+				inputs: BoundedVec::truncate_from(vec![
+					InputShape { elem_bytes: 1, power: 3 };
+					MAX_INPUTS as usize
+				]),
 			},
-			verification: VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch),
+			verification: VerificationClass::Replicated { quorum: 1, bit_exact: false },
 			unit_size: 1,
 			max_work: MAX_WORK,
 			work_per_block: MAX_WORK / MAX_WORK_BLOCKS,
@@ -230,6 +251,10 @@ mod benchmarks {
 					MAX_DIMS as usize
 				]),
 				needs_target: false,
+				inputs: BoundedVec::truncate_from(vec![
+					InputShape { elem_bytes: 1, power: 1 };
+					MAX_INPUTS as usize
+				]),
 			}),
 			price_floor: Some(2u32.into()),
 			max_units: Some(99),
@@ -321,7 +346,7 @@ mod benchmarks {
 			let _ = Market::<T>::do_submit_job(
 				filler,
 				w,
-				job_params(),
+				job_params::<T>(),
 				1,
 				replicas as u8,
 				1u32.into(),
@@ -333,7 +358,7 @@ mod benchmarks {
 		_(
 			RawOrigin::Signed(consumer),
 			w,
-			job_params(),
+			job_params::<T>(),
 			1_000,
 			replicas as u8,
 			1_000u32.into(),

@@ -1,4 +1,4 @@
-//! Step 5: commit, then reveal. Commitments stop replicas from copying one another's results;
+//! Step 6: commit, then reveal. Commitments stop replicas from copying one another's results;
 //! the attestation binds each revealed result — digest and small output — to the provider's
 //! compute key. A provider whose worker cannot run a job declines it before committing.
 

@@ -15,20 +15,30 @@
 //!    least `MinProviderBond` (hold reason [`HoldReason::ProviderBond`]) and naming a compute
 //!    key (sr25519, key type [`KEY_TYPE`]) and the device classes they run. Providers leave
 //!    through an unbonding period, and never while an assignment of theirs is open.
-//! 3. **Orders** ([`orders`]). `submit_job` moves the whole budget, `price_per_unit × units ×
-//!    replicas`, into the market's escrow account (out of reach of the consumer's locks and
+//! 3. **Inputs** ([`inputs`]). A data workload's schema names the inputs a job must give
+//!    ([`InputShape`]: bytes per element, and the power of the dimensions that counts them); the
+//!    job names each as a [`DataRef`]: a blob stored by the blobs pallet (its name and length,
+//!    kept at least until the deadline) or an `http(s)` URL with the hash and length its bytes
+//!    must have, at most [`MAX_INPUT_BYTES`] each. Bad references are refused at submission
+//!    with typed errors. Each replica is paid `InputPricePerMiB` per MiB of input on top of its
+//!    units. A worker that cannot get an input, or gets other bytes, reveals the "input
+//!    unavailable" digest ([`crucible_primitives::unavailable_preimage`]); when a quorum agrees,
+//!    the job ends `InputUnavailable`: nobody is slashed, the agreeing providers are paid the
+//!    input fee (no reward), and the rest of the escrow is refunded.
+//! 4. **Orders** ([`orders`]). `submit_job` moves the whole budget, `(price_per_unit × units +
+//!    input_fee) × replicas`, into the market's escrow account (out of reach of the consumer's locks and
 //!    freezes), pays the non-refundable `SubmissionFee` to the treasury and holds a storage
 //!    deposit ([`HoldReason::JobDeposit`]) until the job is pruned — before anything else
 //!    happens. One consumer may have `MaxPendingPerAccount` jobs waiting; a job never asks for
 //!    more replicas than there are eligible providers. Until providers are assigned,
 //!    `cancel_job` refunds the budget in full.
-//! 4. **Assignment** ([`assignment`]). In `on_initialize`, at most `MaxAssignPerBlock` pending
+//! 5. **Assignment** ([`assignment`]). In `on_initialize`, at most `MaxAssignPerBlock` pending
 //!    jobs each get `replicas` distinct active providers, drawn with probability proportional to
 //!    bond × reputation from `T::Randomness`; the consumer is never assigned their own job. The
 //!    commit window is `CommitWindow` plus the blocks the job's work needs on the slowest
 //!    admitted device. Each provider's open jobs are indexed in [`ProviderJobs`], so an offchain
 //!    worker finds its work in one read.
-//! 5. **Commit, then reveal** ([`commit_reveal`]). Inside the commit window each assigned
+//! 6. **Commit, then reveal** ([`commit_reveal`]). Inside the commit window each assigned
 //!    provider submits `blake2_256(job ‖ output_digest ‖ blake2_256(small_output) ‖ salt ‖
 //!    provider)` — or declines a job its worker cannot run (no slash, a little reputation); once
 //!    the window has closed (or every provider has committed or declined) and until the reveal
@@ -36,15 +46,15 @@
 //!    attestation: its compute key's signature over (job, kernel hash, output digest, small
 //!    output hash, worker version, device class). The attestation proves which staked provider
 //!    claims the result; it is *not* a hardware (TEE) attestation.
-//! 6. **Verification** ([`verification`]). On-chain-checkable workloads are re-checked by the
+//! 7. **Verification** ([`verification`]). On-chain-checkable workloads are re-checked by the
 //!    runtime itself (a hash search costs one hash; an empty claim is wrong when another replica
 //!    found a nonce). Replicated workloads accept the (digest, small output) that at least
 //!    `quorum` providers revealed (within one device class — declared before the assignment —
 //!    for workloads that are not bit-exact across devices); a job asks for more replicas than
 //!    the quorum, so that one liar cannot block it. A provider that committed and never
 //!    revealed counts as wrong.
-//! 7. **Settlement** ([`settlement`]). Each provider in the accepted group is paid
-//!    `price_per_unit × units` from escrow, less the treasury's cut, and is minted at most
+//! 8. **Settlement** ([`settlement`]). Each provider in the accepted group is paid
+//!    `price_per_unit × units + input_fee` from escrow, less the treasury's cut, and is minted at most
 //!    `RewardPerUnit` per unit the parameters need — never more than the cut of its payment
 //!    (so nobody gains by trading with themselves) nor its share of `MaxRewardPerBlock`; a
 //!    wrong provider is slashed `SlashWrong` of its bond, one that neither committed nor
@@ -118,14 +128,14 @@
 //!
 //! **Reading a job's result.** `computeMarketApi.job(id)` returns the [`Job`] until it is pruned,
 //! `retention_period` blocks after it ended (`jobsOf(account)` lists a consumer's unpruned jobs).
-//! Its `status` ([`JobStatus`]) is `Verified` once a result is accepted (`Failed`, `Refunded` and
-//! `Expired` are the other ends); then `result` ([`JobResult`]) holds the accepted `output_digest`
+//! Its `status` ([`JobStatus`]) is `Verified` once a result is accepted (`Failed`, `Refunded`,
+//! `Expired` and `InputUnavailable` are the other ends); then `result` ([`JobResult`]) holds the accepted `output_digest`
 //! and `small_output` (at most 1 KiB, e.g. a hash search's `nonce_le64 ‖ hash`) and `accepted`, the
 //! number of providers that agreed on them. The events tell it as it happens: `JobSubmitted`,
 //! `JobAssigned`, `ResultCommitted`, `ResultRevealed`, then
 //! `JobVerified { output_digest, accepted }` with one `ProviderPaid` per accepted provider and
 //! `EscrowRefunded` for unused escrow — or `JobReassigned`, `JobFailed`, `JobExpired`,
-//! `JobCancelled` with their refunds — and `JobPruned` when the deposit is released. Only the
+//! `JobInputUnavailable`, `JobCancelled` with their refunds — and `JobPruned` when the deposit is released. Only the
 //! digest and the small output are on chain. The full output comes from the compute worker of an
 //! accepted provider (the `provider` of a `ProviderPaid`): its JSON-RPC method `worker_output`
 //! takes the digest (hex) and returns the output (hex) for as long as the worker retains it. The
@@ -156,6 +166,7 @@ pub mod assignment;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod commit_reveal;
+pub mod inputs;
 pub mod migrations;
 pub mod offchain;
 pub mod orders;
@@ -230,7 +241,7 @@ pub mod pallet {
 
 	/// The in-code storage version (1: escrow in the market's account, jobs with fees, deposits
 	/// and work windows; see [`crate::migrations`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -329,6 +340,11 @@ pub mod pallet {
 		type SlashNoShow: Get<Perbill>;
 		/// Blocks a finished job stays in storage before it is pruned.
 		type RetentionPeriod: Get<BlockNumberFor<Self>>;
+		/// Paid per MiB of a job's inputs (rounded up) to each accepted provider, and to each
+		/// agreeing provider when the inputs turn out unavailable.
+		type InputPricePerMiB: Get<BalanceOf<Self>>;
+		/// The stored data jobs may name as inputs (the blobs pallet).
+		type Blobs: crucible_primitives::data::BlobInspect<BlockNumberFor<Self>>;
 
 		/// How the offchain worker signs its transactions: with the local compute key, from
 		/// the account of that key (see [`crypto::ComputeAuthId`]).
@@ -574,6 +590,9 @@ pub mod pallet {
 		JobReassigned { job: JobId, attempts: u8 },
 		/// No result was accepted within the allowed attempts; the escrow was refunded.
 		JobFailed { job: JobId, refund: BalanceOf<T> },
+		/// A quorum of providers reported input `input` unavailable: nobody was slashed, the
+		/// agreeing providers were paid the input fee, and `refund` went back to the consumer.
+		JobInputUnavailable { job: JobId, input: u8, refund: BalanceOf<T> },
 		/// No providers could be assigned before the deadline, or too few are left to ever be;
 		/// the escrow was refunded.
 		JobExpired { job: JobId, refund: BalanceOf<T> },
@@ -672,6 +691,19 @@ pub mod pallet {
 		/// Only a suspended provider may be evicted by anyone, and only without open
 		/// assignments; governance may remove any provider without open assignments.
 		NotEvictable,
+		/// The job names another number of inputs than its workload's schema asks.
+		WrongInputCount,
+		/// An input names a blob that is not stored.
+		UnknownBlob,
+		/// An input is larger than `MAX_INPUT_BYTES` (256 MiB), the most a worker fetches.
+		InputTooLarge,
+		/// An input's length is not the stored blob's, or does not hold the elements the job's
+		/// dimensions ask of it (see [`InputShape`]).
+		InputSizeMismatch,
+		/// An input blob's record ends before the job's deadline: renew it first.
+		InputExpiresTooSoon,
+		/// A URL input is not an `http://` or `https://` URL.
+		InvalidUrl,
 	}
 
 	/// Why a provider was slashed.
@@ -1203,6 +1235,7 @@ pub mod pallet {
 				retention_period: T::RetentionPeriod::get(),
 				submission_fee: T::SubmissionFee::get(),
 				deposit_per_byte: T::DepositPerByte::get(),
+				input_price_per_mib: T::InputPricePerMiB::get(),
 			}
 		}
 	}

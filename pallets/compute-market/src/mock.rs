@@ -58,6 +58,30 @@ impl Randomness<H256, u64> for TestRandomness {
 	}
 }
 
+thread_local! {
+	static BLOBS: core::cell::RefCell<std::collections::BTreeMap<[u8; 32], (u64, u64)>> =
+		Default::default();
+}
+
+/// The stored data of the tests: what [`put_blob`] recorded.
+pub struct TestBlobs;
+
+impl crucible_primitives::data::BlobInspect<u64> for TestBlobs {
+	fn blob(hash: &[u8; 32]) -> Option<(u64, u64)> {
+		BLOBS.with(|b| b.borrow().get(hash).copied())
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn insert_for_benchmark(hash: [u8; 32], bytes: u64, last: u64) {
+		put_blob(hash, bytes, last)
+	}
+}
+
+/// Record blob `hash` of `bytes` bytes, kept until block `last`.
+pub fn put_blob(hash: [u8; 32], bytes: u64, last: u64) {
+	BLOBS.with(|b| b.borrow_mut().insert(hash, (bytes, last)));
+}
+
 parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
 	pub static RandomSalt: u64 = 0;
@@ -71,6 +95,7 @@ parameter_types! {
 	pub static RevealWindow: u64 = 3;
 	pub static SubmissionFee: Balance = 0;
 	pub static DepositPerByte: Balance = 0;
+	pub static InputPricePerMiB: Balance = 5;
 	/// Whether `run_to_block` checks `try_state` after every block (off only in tests that
 	/// put the storage into states the calls cannot reach).
 	pub static CheckTryState: bool = true;
@@ -108,6 +133,8 @@ impl Config for Test {
 	type RetentionPeriod = ConstU64<20>;
 	type SubmissionFee = SubmissionFee;
 	type DepositPerByte = DepositPerByte;
+	type InputPricePerMiB = InputPricePerMiB;
+	type Blobs = TestBlobs;
 	type AuthorityId = TestAuthId;
 	type WeightInfo = ();
 }
@@ -194,6 +221,7 @@ pub fn hash_search_workload() -> WorkloadOf<Test> {
 		schema: ParamSchema {
 			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1_000_000, power: 1 }]),
 			needs_target: true,
+			inputs: BoundedVec::new(),
 		},
 		verification: VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch),
 		unit_size: 1_000,
@@ -215,6 +243,7 @@ pub fn matmul_workload() -> WorkloadOf<Test> {
 		schema: ParamSchema {
 			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1024, power: 3 }]),
 			needs_target: false,
+			inputs: BoundedVec::new(),
 		},
 		verification: VerificationClass::Replicated { quorum: 2, bit_exact: true },
 		unit_size: 4096,
@@ -238,6 +267,7 @@ pub fn render_workload() -> WorkloadOf<Test> {
 				DimBound { min: 1, max: 4096, power: 1 },
 			]),
 			needs_target: false,
+			inputs: BoundedVec::new(),
 		},
 		verification: VerificationClass::Replicated { quorum: 2, bit_exact: false },
 		unit_size: 65_536,
@@ -249,6 +279,28 @@ pub fn render_workload() -> WorkloadOf<Test> {
 	}
 }
 
+/// A data workload (not registered at genesis): a prefix sum over one input of `dims[0]` u32
+/// values (4 bytes an element), one unit = 1,024 values, quorum 2.
+pub fn data_workload() -> WorkloadOf<Test> {
+	Workload {
+		name: BoundedVec::truncate_from(b"prefix-sum-data".to_vec()),
+		kernel_hash: H256::repeat_byte(0x44),
+		entry_point: BoundedVec::truncate_from(b"scan".to_vec()),
+		schema: ParamSchema {
+			dims: BoundedVec::truncate_from(vec![DimBound { min: 1, max: 1 << 26, power: 1 }]),
+			needs_target: false,
+			inputs: BoundedVec::truncate_from(vec![InputShape { elem_bytes: 4, power: 1 }]),
+		},
+		verification: VerificationClass::Replicated { quorum: 2, bit_exact: true },
+		unit_size: 1024,
+		max_work: 1 << 26,
+		work_per_block: 1 << 22,
+		price_floor: 1,
+		max_units: 1 << 16,
+		retired: false,
+	}
+}
+
 pub const HASH_SEARCH: WorkloadId = 0;
 pub const MATMUL: WorkloadId = 1;
 pub const RENDER: WorkloadId = 2;
@@ -256,6 +308,7 @@ pub const RENDER: WorkloadId = 2;
 /// Build the test state: accounts 1..=20 and the treasury endowed, the three workloads
 /// registered at genesis.
 pub fn new_test_ext() -> sp_io::TestExternalities {
+	BLOBS.with(|b| b.borrow_mut().clear());
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut balances: Vec<(AccountId, Balance)> = (1..=20).map(|a| (a, INITIAL)).collect();
 	balances.push((TREASURY, ED));
@@ -387,7 +440,12 @@ pub fn reveal(
 
 /// Parameters of a job over `dims` with a seed and no target.
 pub fn params(dims: Vec<u32>) -> JobParams {
-	JobParams { seed: [7u8; 32], dims: BoundedVec::truncate_from(dims), target: None }
+	JobParams {
+		seed: [7u8; 32],
+		dims: BoundedVec::truncate_from(dims),
+		target: None,
+		inputs: BoundedVec::new(),
+	}
 }
 
 /// Solve a hash search by brute force: the smallest nonce below `range` whose hash is below

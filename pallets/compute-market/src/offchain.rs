@@ -1,4 +1,4 @@
-//! Steps 3–4, off-chain: the offchain worker runs its node's assignments on the native compute
+//! Steps 5–6, off-chain: the offchain worker runs its node's assignments on the native compute
 //! worker and commits and reveals the results.
 //!
 //! On every imported block, for each compute key of this pallet's type ([`KEY_TYPE`]) in the

@@ -1,4 +1,4 @@
-//! Step 3: orders — `submit_job` moves the budget into the market's escrow account, pays the
+//! Step 4: orders — `submit_job` moves the budget into the market's escrow account, pays the
 //! submission fee and holds the storage deposit before anything else happens; `cancel_job`
 //! refunds the budget before assignment; `quote` prices a prospective job.
 
@@ -105,11 +105,14 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::NotEnoughProviders
 		);
 		ensure!(price_per_unit >= w.price_floor, Error::<T>::PriceBelowFloor);
+		let input_bytes = Self::check_inputs(&w, params)?;
+		let input_fee = Self::input_fee(input_bytes);
 		let payment = price_per_unit
 			.checked_mul(&BalanceOf::<T>::from(units))
 			.ok_or(Error::<T>::Overflow)?;
 		let budget = payment
-			.checked_mul(&BalanceOf::<T>::from(replicas as u32))
+			.checked_add(&input_fee)
+			.and_then(|p| p.checked_mul(&BalanceOf::<T>::from(replicas as u32)))
 			.ok_or(Error::<T>::Overflow)?;
 		let fee = T::SubmissionFee::get();
 		let deposit = Self::job_deposit();
@@ -123,6 +126,8 @@ impl<T: Config> Pallet<T> {
 		let quote = Quote {
 			min_units,
 			budget,
+			input_bytes,
+			input_fee,
 			price_floor: w.price_floor,
 			reward_per_provider: Self::reward_cap(min_units, payment),
 			fee,
@@ -155,6 +160,7 @@ impl<T: Config> Pallet<T> {
 				deadline >= earliest && deadline <= now.saturating_add(T::MaxJobDuration::get()),
 				Error::<T>::InvalidDeadline
 			);
+			Self::check_input_retention(&params, deadline)?;
 			ensure!(
 				JobsOf::<T>::decode_len(&who).unwrap_or(0) < T::MaxJobsPerAccount::get() as usize,
 				Error::<T>::TooManyJobs
@@ -207,6 +213,7 @@ impl<T: Config> Pallet<T> {
 				work_blocks,
 				replicas,
 				price_per_unit,
+				input_fee: quote.input_fee,
 				escrow: quote.budget,
 				fee: quote.fee,
 				deposit: quote.deposit,

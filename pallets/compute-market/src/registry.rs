@@ -17,6 +17,10 @@ impl<T: Config> Pallet<T> {
 				.all(|d| d.min >= 1 && d.min <= d.max && (1..=3).contains(&d.power)),
 			Error::<T>::InvalidWorkload
 		);
+		ensure!(
+			w.schema.inputs.iter().all(|i| i.elem_bytes >= 1 && (1..=3).contains(&i.power)),
+			Error::<T>::InvalidWorkload
+		);
 		// Every admitted job is one the worker accepts and can finish inside a window.
 		ensure!(w.max_work >= 1 && w.max_work <= MAX_WORK, Error::<T>::InvalidWorkload);
 		ensure!(
@@ -31,8 +35,12 @@ impl<T: Config> Pallet<T> {
 				);
 			},
 			VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch) => {
-				// The search range is the first dimension; the target is compulsory.
-				ensure!(w.schema.needs_target, Error::<T>::InvalidWorkload);
+				// The search range is the first dimension; the target is compulsory; the runtime
+				// checks a claim from the parameters alone, so there are no inputs.
+				ensure!(
+					w.schema.needs_target && w.schema.inputs.is_empty(),
+					Error::<T>::InvalidWorkload
+				);
 			},
 		}
 		Ok(())

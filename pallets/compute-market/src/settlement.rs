@@ -1,10 +1,10 @@
-//! Step 7: settlement — pay and reward the accepted providers from escrow, slash the wrong and
+//! Step 8: settlement — pay and reward the accepted providers from escrow, slash the wrong and
 //! the absent, move reputations, refund what is left, re-assign or fail, and prune finished
 //! jobs later.
 //!
 //! ## Rewards that cannot be farmed
 //!
-//! An accepted provider is paid `price_per_unit × units` from escrow, of which the treasury
+//! An accepted provider is paid `price_per_unit × units + input_fee` from escrow, of which the treasury
 //! takes `TreasuryCut`, and is minted
 //!
 //! ```text
@@ -75,7 +75,21 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 		};
-		let payment = job.price_per_unit.saturating_mul(BalanceOf::<T>::from(job.units));
+		// An accepted "input unavailable" report is paid the input fee alone, and rewarded
+		// nothing: no work was done.
+		let unavailable = verdict
+			.result
+			.as_ref()
+			.and_then(|r| Self::unavailable_input(&job.params, &r.output_digest));
+		let (payment, reward_units) = match unavailable {
+			Some(_) => (job.input_fee, 0),
+			None => (
+				job.price_per_unit
+					.saturating_mul(BalanceOf::<T>::from(job.units))
+					.saturating_add(job.input_fee),
+				job.needed_units,
+			),
+		};
 		let assignments = core::mem::take(&mut job.assignments);
 		let mut previous = PreviousProviders::<T>::get(id);
 
@@ -91,9 +105,11 @@ impl<T: Config> Pallet<T> {
 			info.open_assignments = info.open_assignments.saturating_sub(1);
 			match outcome {
 				Outcome::Accepted => {
-					Self::pay_provider(id, &mut job, who, payment);
-					info.reputation =
-						info.reputation.saturating_add(REPUTATION_GAIN).min(MAX_REPUTATION);
+					Self::pay_provider(id, &mut job, who, payment, reward_units);
+					if unavailable.is_none() {
+						info.reputation =
+							info.reputation.saturating_add(REPUTATION_GAIN).min(MAX_REPUTATION);
+					}
 				},
 				Outcome::Wrong => {
 					Self::slash_provider(
@@ -127,7 +143,13 @@ impl<T: Config> Pallet<T> {
 		// Keep the record of who ran this attempt.
 		job.assignments = assignments;
 
-		if let Some(result) = verdict.result {
+		if let (Some(input), Some(result)) = (unavailable, verdict.result.as_ref()) {
+			job.result = Some(result.clone());
+			let refund = Self::refund_escrow(&mut job);
+			Self::finish(id, &mut job, JobStatus::InputUnavailable);
+			Stats::<T>::mutate(|s| s.failed = s.failed.saturating_add(1));
+			Self::deposit_event(Event::JobInputUnavailable { job: id, input, refund });
+		} else if let Some(result) = verdict.result {
 			let digest = result.output_digest;
 			let accepted = result.accepted;
 			job.result = Some(result);
@@ -169,7 +191,15 @@ impl<T: Config> Pallet<T> {
 
 	/// Pay `payment` from the job's escrow (less the treasury's cut) to `who`, and mint its
 	/// reward: never more than the cut the treasury actually received.
-	fn pay_provider(id: JobId, job: &mut JobOf<T>, who: &T::AccountId, payment: BalanceOf<T>) {
+	/// `reward_units` is what the reward is counted on (the units the parameters need; none for
+	/// an input reported unavailable).
+	fn pay_provider(
+		id: JobId,
+		job: &mut JobOf<T>,
+		who: &T::AccountId,
+		payment: BalanceOf<T>,
+		reward_units: u32,
+	) {
 		let payment = payment.min(job.escrow);
 		let cut = T::TreasuryCut::get() * payment;
 		let to_provider = payment.saturating_sub(cut);
@@ -181,7 +211,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let treasury_cut = Self::pay_from_escrow(job, &T::TreasuryAccount::get(), cut);
 		let room = T::MaxRewardPerBlock::get().saturating_sub(RewardsThisBlock::<T>::get());
-		let want = Self::reward_cap(job.needed_units, payment).min(treasury_cut).min(room);
+		let want = Self::reward_cap(reward_units, payment).min(treasury_cut).min(room);
 		let reward = if want.is_zero() {
 			Zero::zero()
 		} else {

@@ -23,7 +23,7 @@ pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
 
 /// A job's parameters, and the most dimensions they may carry: shared with the worker (the
 /// offchain worker sends them to it as JSON).
-pub use crucible_primitives::{JobParams, MAX_DIMS};
+pub use crucible_primitives::{DataRef, JobParams, MAX_DIMS, MAX_INPUTS, MAX_INPUT_BYTES};
 /// Longest workload name, in bytes.
 pub const MAX_NAME_LEN: u32 = 32;
 /// Longest OpenCL entry-point name, in bytes.
@@ -127,6 +127,45 @@ pub struct DimBound {
 	pub power: u8,
 }
 
+/// The shape of one input of a data workload: it holds `⌈bytes / elem_bytes⌉` elements (a
+/// short last element is read as zero-padded), and that count must be the product of the job's
+/// dimensions, each raised to `power` (1 for a vector of `n` values, 2 for an `n × n` matrix).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
+pub struct InputShape {
+	/// Bytes of one element (4 for `u32` values, 32 for a Merkle leaf).
+	pub elem_bytes: u32,
+	/// The power each dimension is raised to in the element count (1 to 3).
+	pub power: u8,
+}
+
+impl InputShape {
+	/// The elements the dimensions `dims` ask of this input; `None` on overflow.
+	pub fn elements(&self, dims: &[u32]) -> Option<u64> {
+		dims.iter()
+			.try_fold(1u64, |acc, d| acc.checked_mul((*d as u64).checked_pow(self.power as u32)?))
+	}
+
+	/// Whether `bytes` bytes hold exactly the elements the dimensions `dims` ask.
+	pub fn fits(&self, dims: &[u32], bytes: u64) -> bool {
+		self.elem_bytes > 0
+			&& self.elements(dims) == Some(bytes.div_ceil(self.elem_bytes as u64))
+			&& bytes > 0
+	}
+}
+
 /// What parameters a workload takes, and their limits.
 #[derive(
 	Encode,
@@ -146,6 +185,8 @@ pub struct ParamSchema {
 	pub dims: BoundedVec<DimBound, ConstU32<MAX_DIMS>>,
 	/// Whether the job must carry a 32-byte target.
 	pub needs_target: bool,
+	/// The inputs a job must name, one shape each, in order (none for seed-generated kernels).
+	pub inputs: BoundedVec<InputShape, ConstU32<MAX_INPUTS>>,
 }
 
 /// A registered workload: one OpenCL kernel and how the market prices and verifies it.
@@ -321,12 +362,19 @@ pub enum JobStatus {
 	Refunded,
 	/// No providers could be assigned before the deadline; the escrow was refunded.
 	Expired,
+	/// A quorum of providers reported that an input could not be had (no such data, or bytes of
+	/// another hash or length): nobody was slashed, the agreeing providers were paid the input
+	/// fee for their trouble, and the rest of the escrow was refunded.
+	InputUnavailable,
 }
 
 impl JobStatus {
 	/// Whether the job has reached an end state.
 	pub fn is_final(&self) -> bool {
-		matches!(self, Self::Verified | Self::Failed | Self::Refunded | Self::Expired)
+		matches!(
+			self,
+			Self::Verified | Self::Failed | Self::Refunded | Self::Expired | Self::InputUnavailable
+		)
 	}
 }
 
@@ -367,6 +415,10 @@ pub struct Job<AccountId, Balance, BlockNumber, MaxReplicas: frame_support::trai
 	pub replicas: u8,
 	/// Price per unit paid to each accepted provider.
 	pub price_per_unit: Balance,
+	/// Paid to each accepted provider for fetching the inputs: `InputPricePerMiB` × the MiB the
+	/// inputs have (rounded up) at submission. Also what each agreeing provider is paid when
+	/// the inputs turn out unavailable.
+	pub input_fee: Balance,
 	/// Budget still in the market's escrow account for this job.
 	pub escrow: Balance,
 	/// The non-refundable submission fee the consumer paid to the treasury.
@@ -508,6 +560,8 @@ pub struct MarketParams<Balance, BlockNumber> {
 	pub submission_fee: Balance,
 	/// Storage deposit per byte a job may occupy.
 	pub deposit_per_byte: Balance,
+	/// Paid per MiB of a job's inputs (rounded up) to each accepted provider.
+	pub input_price_per_mib: Balance,
 }
 
 /// `MarketParams` of a runtime.
@@ -518,8 +572,12 @@ pub type MarketParamsOf<T> = MarketParams<BalanceOf<T>, BlockNumberFor<T>>;
 pub struct Quote<Balance> {
 	/// Units the parameters need at least.
 	pub min_units: u32,
-	/// Escrow to be moved to the market: `price_per_unit × units × replicas`.
+	/// Escrow to be moved to the market: `(price_per_unit × units + input_fee) × replicas`.
 	pub budget: Balance,
+	/// Bytes of the inputs, in total.
+	pub input_bytes: u64,
+	/// Paid to each accepted provider for fetching the inputs: `InputPricePerMiB` × MiB.
+	pub input_fee: Balance,
 	/// Price floor per unit of the workload.
 	pub price_floor: Balance,
 	/// Minted reward each accepted provider would receive at most: `RewardPerUnit × min_units`,

@@ -1,4 +1,4 @@
-//! Step 6: verification — re-check on-chain-checkable claims, group replicated results (the
+//! Step 7: verification — re-check on-chain-checkable claims, group replicated results (the
 //! digest and the small output together), and judge the silent.
 
 use crate::{pallet::*, types::*};
@@ -160,6 +160,20 @@ impl<T: Config> Pallet<T> {
 						Some(JobResult { output_digest: digest, small_output, accepted: n as u8 });
 				}
 			},
+		}
+		// Whether an input could be had is not judged against anyone: a URL may serve some
+		// providers and not others, and the consumer controls it. So a replica that reported an
+		// input unavailable is never slashed when a result is accepted, and a replica that
+		// revealed a result is never slashed when the quorum reported an input unavailable;
+		// either is left unjudged (neither paid nor slashed).
+		let unavailable = |d: &H256| Self::unavailable_input(&job.params, d).is_some();
+		let quorum_unavailable = result.as_ref().is_some_and(|r| unavailable(&r.output_digest));
+		for (i, r) in reveals() {
+			if outcomes[i] == Outcome::Wrong
+				&& (quorum_unavailable || unavailable(&r.output_digest))
+			{
+				outcomes[i] = Outcome::Unjudged;
+			}
 		}
 		Verdict { outcomes, result }
 	}

@@ -69,29 +69,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::NextWorkloadId` (r:1 w:1)
 	/// Proof: `ComputeMarket::NextWorkloadId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Workloads` (r:0 w:1)
-	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	fn register_workload() -> Weight {
 		// Proof size (bytes): measured `14`, estimated `1489`.
-		// Minimum execution time: 11_087_000 picoseconds.
-		Weight::from_parts(12_268_000, 1489)
+		// Minimum execution time: 11_317_000 picoseconds.
+		Weight::from_parts(19_038_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `ComputeMarket::Workloads` (r:1 w:1)
-	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	fn update_workload() -> Weight {
-		// Proof size (bytes): measured `270`, estimated `3694`.
-		// Minimum execution time: 11_116_000 picoseconds.
-		Weight::from_parts(12_288_000, 3694)
+		// Proof size (bytes): measured `314`, estimated `3705`.
+		// Minimum execution time: 11_988_000 picoseconds.
+		Weight::from_parts(24_367_000, 3705)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `ComputeMarket::Workloads` (r:1 w:1)
-	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	fn retire_workload() -> Weight {
-		// Proof size (bytes): measured `270`, estimated `3694`.
-		// Minimum execution time: 10_185_000 picoseconds.
-		Weight::from_parts(11_877_000, 3694)
+		// Proof size (bytes): measured `314`, estimated `3705`.
+		// Minimum execution time: 10_316_000 picoseconds.
+		Weight::from_parts(19_489_000, 3705)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -110,9 +110,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 127]`.
 	fn register_provider(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `670`, estimated `7631`.
-		// Minimum execution time: 78_617_000 picoseconds.
-		Weight::from_parts(116_863_762, 7631)
-			.saturating_add(Weight::from_parts(399_113, 0).saturating_mul(p.into()))
+		// Minimum execution time: 109_472_000 picoseconds.
+		Weight::from_parts(130_139_476, 7631)
+			.saturating_add(Weight::from_parts(63_066, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -129,9 +129,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 128]`.
 	fn bond_more(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `801`, estimated `7631`.
-		// Minimum execution time: 73_279_000 picoseconds.
-		Weight::from_parts(110_806_608, 7631)
-			.saturating_add(Weight::from_parts(183_310, 0).saturating_mul(p.into()))
+		// Minimum execution time: 75_472_000 picoseconds.
+		Weight::from_parts(105_555_926, 7631)
+			.saturating_add(Weight::from_parts(477_440, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -144,9 +144,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 128]`.
 	fn unbond(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `506`, estimated `7631`.
-		// Minimum execution time: 21_612_000 picoseconds.
-		Weight::from_parts(44_359_349, 7631)
-			.saturating_add(Weight::from_parts(226_740, 0).saturating_mul(p.into()))
+		// Minimum execution time: 24_056_000 picoseconds.
+		Weight::from_parts(56_240_578, 7631)
+			.saturating_add(Weight::from_parts(156_051, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -156,22 +156,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(193), added: 2668, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeMarket::Candidates` (r:1 w:1)
+	/// Proof: `ComputeMarket::Candidates` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::CounterForProviders` (r:1 w:1)
 	/// Proof: `ComputeMarket::CounterForProviders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::ProviderJobs` (r:0 w:1)
 	/// Proof: `ComputeMarket::ProviderJobs` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
-		// Proof size (bytes): measured `593`, estimated `4392`.
-		// Minimum execution time: 59_558_000 picoseconds.
-		Weight::from_parts(63_184_000, 4392)
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(5))
+		// Proof size (bytes): measured `593`, estimated `7631`.
+		// Minimum execution time: 61_691_000 picoseconds.
+		Weight::from_parts(92_518_000, 7631)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `ComputeMarket::Workloads` (r:1 w:0)
-	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Candidates` (r:1 w:0)
 	/// Proof: `ComputeMarket::Candidates` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
-	/// Storage: `Parameters::Parameters` (r:8 w:0)
+	/// Storage: `Blobs::Records` (r:2 w:0)
+	/// Proof: `Blobs::Records` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
+	/// Storage: `Parameters::Parameters` (r:9 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::JobsOf` (r:1 w:1)
 	/// Proof: `ComputeMarket::JobsOf` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
@@ -188,16 +192,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::Stats` (r:1 w:1)
 	/// Proof: `ComputeMarket::Stats` (`max_values`: Some(1), `max_size`: Some(88), added: 583, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:0 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	fn submit_job() -> Weight {
-		// Proof size (bytes): measured `17427`, estimated `21078`.
-		// Minimum execution time: 245_355_000 picoseconds.
-		Weight::from_parts(273_897_000, 21078)
-			.saturating_add(T::DbWeight::get().reads(19))
+		// Proof size (bytes): measured `17660`, estimated `23589`.
+		// Minimum execution time: 323_180_000 picoseconds.
+		Weight::from_parts(454_236_000, 23589)
+			.saturating_add(T::DbWeight::get().reads(22))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PendingJobs` (r:1 w:1)
 	/// Proof: `ComputeMarket::PendingJobs` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PendingCount` (r:1 w:1)
@@ -212,32 +216,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `q` is `[1, 1024]`.
 	fn cancel_job(q: u32, ) -> Weight {
-		// Proof size (bytes): measured `1677`, estimated `13385`.
-		// Minimum execution time: 77_004_000 picoseconds.
-		Weight::from_parts(100_369_757, 13385)
-			.saturating_add(Weight::from_parts(50_207, 0).saturating_mul(q.into()))
+		// Proof size (bytes): measured `1776`, estimated `14000`.
+		// Minimum execution time: 83_294_000 picoseconds.
+		Weight::from_parts(143_690_449, 14000)
+			.saturating_add(Weight::from_parts(28_441, 0).saturating_mul(q.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
-		// Proof size (bytes): measured `472`, estimated `13385`.
-		// Minimum execution time: 28_752_000 picoseconds.
-		Weight::from_parts(40_190_000, 13385)
+		// Proof size (bytes): measured `571`, estimated `14000`.
+		// Minimum execution time: 24_046_000 picoseconds.
+		Weight::from_parts(31_197_000, 14000)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Providers` (r:1 w:0)
 	/// Proof: `ComputeMarket::Providers` (`max_values`: None, `max_size`: Some(927), added: 3402, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Workloads` (r:1 w:0)
-	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	fn reveal_result() -> Weight {
-		// Proof size (bytes): measured `1829`, estimated `13385`.
-		// Minimum execution time: 105_707_000 picoseconds.
-		Weight::from_parts(160_589_000, 13385)
+		// Proof size (bytes): measured `1972`, estimated `14000`.
+		// Minimum execution time: 103_674_000 picoseconds.
+		Weight::from_parts(116_944_000, 14000)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -245,8 +249,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::Providers` (`max_values`: None, `max_size`: Some(927), added: 3402, mode: `MaxEncodedLen`)
 	fn set_device_classes() -> Weight {
 		// Proof size (bytes): measured `255`, estimated `4392`.
-		// Minimum execution time: 18_558_000 picoseconds.
-		Weight::from_parts(32_328_000, 4392)
+		// Minimum execution time: 18_177_000 picoseconds.
+		Weight::from_parts(21_572_000, 4392)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -256,8 +260,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::PendingJobs` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	fn on_initialize_base() -> Weight {
 		// Proof size (bytes): measured `88`, estimated `9679`.
-		// Minimum execution time: 3_745_000 picoseconds.
-		Weight::from_parts(5_888_000, 9679)
+		// Minimum execution time: 3_645_000 picoseconds.
+		Weight::from_parts(4_056_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(2))
 	}
 	/// Storage: `ComputeMarket::PendingJobs` (r:1 w:1)
@@ -265,7 +269,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::Candidates` (r:1 w:0)
 	/// Proof: `ComputeMarket::Candidates` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	/// Storage: `Parameters::Parameters` (r:2 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PreviousProviders` (r:1 w:0)
@@ -282,10 +286,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[7, 128]`.
 	fn assign_job(p: u32, ) -> Weight {
-		// Proof size (bytes): measured `649`, estimated `22249`.
-		// Minimum execution time: 164_855_000 picoseconds.
-		Weight::from_parts(147_467_518, 22249)
-			.saturating_add(Weight::from_parts(8_909_070, 0).saturating_mul(p.into()))
+		// Proof size (bytes): measured `748`, estimated `22249`.
+		// Minimum execution time: 166_838_000 picoseconds.
+		Weight::from_parts(117_989_600, 22249)
+			.saturating_add(Weight::from_parts(7_357_155, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(18))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(18))
@@ -296,7 +300,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::Candidates` (r:1 w:0)
 	/// Proof: `ComputeMarket::Candidates` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	/// Storage: `Parameters::Parameters` (r:2 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PreviousProviders` (r:1 w:0)
@@ -312,14 +316,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::PruneQueue` (r:0 w:1)
 	/// Proof: `ComputeMarket::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn expire_job() -> Weight {
-		// Proof size (bytes): measured `751`, estimated `13385`.
-		// Minimum execution time: 81_451_000 picoseconds.
-		Weight::from_parts(98_506_000, 13385)
+		// Proof size (bytes): measured `850`, estimated `14000`.
+		// Minimum execution time: 80_870_000 picoseconds.
+		Weight::from_parts(86_298_000, 14000)
 			.saturating_add(T::DbWeight::get().reads(11))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	/// Storage: `ComputeMarket::Workloads` (r:1 w:0)
-	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PreviousProviders` (r:1 w:1)
 	/// Proof: `ComputeMarket::PreviousProviders` (`max_values`: None, `max_size`: Some(689), added: 3164, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::ProviderJobs` (r:7 w:7)
@@ -339,23 +343,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::PruneTail` (r:1 w:1)
 	/// Proof: `ComputeMarket::PruneTail` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:0 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PruneQueue` (r:0 w:1)
 	/// Proof: `ComputeMarket::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 7]`.
 	fn settle_job(r: u32, ) -> Weight {
-		// Proof size (bytes): measured `7211`, estimated `10856`.
-		// Minimum execution time: 141_240_000 picoseconds.
-		Weight::from_parts(140_533_750, 10856)
-			.saturating_add(Weight::from_parts(82_403_294, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(10))
+		// Proof size (bytes): measured `7537`, estimated `10856`.
+		// Minimum execution time: 205_816_000 picoseconds.
+		Weight::from_parts(123_554_981, 10856)
+			.saturating_add(Weight::from_parts(129_676_049, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(11))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(r.into())))
-			.saturating_add(T::DbWeight::get().writes(7))
+			.saturating_add(T::DbWeight::get().writes(8))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 3402).saturating_mul(r.into()))
 	}
 	/// Storage: `ComputeMarket::Workloads` (r:1 w:0)
-	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PreviousProviders` (r:1 w:1)
 	/// Proof: `ComputeMarket::PreviousProviders` (`max_values`: None, `max_size`: Some(689), added: 3164, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::ProviderJobs` (r:7 w:7)
@@ -377,13 +381,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::PendingCount` (r:1 w:1)
 	/// Proof: `ComputeMarket::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:0 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 7]`.
 	fn settle_job_all_slashed(r: u32, ) -> Weight {
-		// Proof size (bytes): measured `7591`, estimated `13545`.
-		// Minimum execution time: 145_226_000 picoseconds.
-		Weight::from_parts(97_535_701, 13545)
-			.saturating_add(Weight::from_parts(75_021_617, 0).saturating_mul(r.into()))
+		// Proof size (bytes): measured `7635`, estimated `13545`.
+		// Minimum execution time: 141_190_000 picoseconds.
+		Weight::from_parts(68_176_040, 13545)
+			.saturating_add(Weight::from_parts(89_392_109, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -391,11 +395,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 3402).saturating_mul(r.into()))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	fn decline_job() -> Weight {
-		// Proof size (bytes): measured `472`, estimated `13385`.
-		// Minimum execution time: 23_805_000 picoseconds.
-		Weight::from_parts(31_778_000, 13385)
+		// Proof size (bytes): measured `571`, estimated `14000`.
+		// Minimum execution time: 24_777_000 picoseconds.
+		Weight::from_parts(37_226_000, 14000)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -414,9 +418,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 128]`.
 	fn evict_provider(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `1021`, estimated `7631`.
-		// Minimum execution time: 66_189_000 picoseconds.
-		Weight::from_parts(96_172_152, 7631)
-			.saturating_add(Weight::from_parts(317_212, 0).saturating_mul(p.into()))
+		// Minimum execution time: 66_849_000 picoseconds.
+		Weight::from_parts(93_599_705, 7631)
+			.saturating_add(Weight::from_parts(216_831, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
@@ -429,7 +433,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Parameters::Parameters` (r:1 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(9920), added: 12395, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10535), added: 13010, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::JobsOf` (r:1 w:1)
 	/// Proof: `ComputeMarket::JobsOf` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -439,9 +443,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::PreviousProviders` (r:0 w:1)
 	/// Proof: `ComputeMarket::PreviousProviders` (`max_values`: None, `max_size`: Some(689), added: 3164, mode: `MaxEncodedLen`)
 	fn prune_job() -> Weight {
-		// Proof size (bytes): measured `643`, estimated `13385`.
-		// Minimum execution time: 64_686_000 picoseconds.
-		Weight::from_parts(98_326_000, 13385)
+		// Proof size (bytes): measured `742`, estimated `14000`.
+		// Minimum execution time: 64_316_000 picoseconds.
+		Weight::from_parts(68_462_000, 14000)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -450,98 +454,98 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights, for tests.
 impl WeightInfo for () {
 	fn register_workload() -> Weight {
-		Weight::from_parts(12_268_000, 1489)
+		Weight::from_parts(19_038_000, 1489)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn update_workload() -> Weight {
-		Weight::from_parts(12_288_000, 3694)
+		Weight::from_parts(24_367_000, 3705)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn retire_workload() -> Weight {
-		Weight::from_parts(11_877_000, 3694)
+		Weight::from_parts(19_489_000, 3705)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn register_provider(p: u32, ) -> Weight {
-		Weight::from_parts(116_863_762, 7631)
-			.saturating_add(Weight::from_parts(399_113, 0).saturating_mul(p.into()))
+		Weight::from_parts(130_139_476, 7631)
+			.saturating_add(Weight::from_parts(63_066, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn bond_more(p: u32, ) -> Weight {
-		Weight::from_parts(110_806_608, 7631)
-			.saturating_add(Weight::from_parts(183_310, 0).saturating_mul(p.into()))
+		Weight::from_parts(105_555_926, 7631)
+			.saturating_add(Weight::from_parts(477_440, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn unbond(p: u32, ) -> Weight {
-		Weight::from_parts(44_359_349, 7631)
-			.saturating_add(Weight::from_parts(226_740, 0).saturating_mul(p.into()))
+		Weight::from_parts(56_240_578, 7631)
+			.saturating_add(Weight::from_parts(156_051, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(63_184_000, 4392)
-			.saturating_add(RocksDbWeight::get().reads(4))
-			.saturating_add(RocksDbWeight::get().writes(5))
+		Weight::from_parts(92_518_000, 7631)
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn submit_job() -> Weight {
-		Weight::from_parts(273_897_000, 21078)
-			.saturating_add(RocksDbWeight::get().reads(19))
+		Weight::from_parts(454_236_000, 23589)
+			.saturating_add(RocksDbWeight::get().reads(22))
 			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 	fn cancel_job(q: u32, ) -> Weight {
-		Weight::from_parts(100_369_757, 13385)
-			.saturating_add(Weight::from_parts(50_207, 0).saturating_mul(q.into()))
+		Weight::from_parts(143_690_449, 14000)
+			.saturating_add(Weight::from_parts(28_441, 0).saturating_mul(q.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn commit_result() -> Weight {
-		Weight::from_parts(40_190_000, 13385)
+		Weight::from_parts(31_197_000, 14000)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn reveal_result() -> Weight {
-		Weight::from_parts(160_589_000, 13385)
+		Weight::from_parts(116_944_000, 14000)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn set_device_classes() -> Weight {
-		Weight::from_parts(32_328_000, 4392)
+		Weight::from_parts(21_572_000, 4392)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn on_initialize_base() -> Weight {
-		Weight::from_parts(5_888_000, 9679)
+		Weight::from_parts(4_056_000, 9679)
 			.saturating_add(RocksDbWeight::get().reads(2))
 	}
 	fn assign_job(p: u32, ) -> Weight {
-		Weight::from_parts(147_467_518, 22249)
-			.saturating_add(Weight::from_parts(8_909_070, 0).saturating_mul(p.into()))
+		Weight::from_parts(117_989_600, 22249)
+			.saturating_add(Weight::from_parts(7_357_155, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(18))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(18))
 			.saturating_add(Weight::from_parts(0, 3032).saturating_mul(p.into()))
 	}
 	fn expire_job() -> Weight {
-		Weight::from_parts(98_506_000, 13385)
+		Weight::from_parts(86_298_000, 14000)
 			.saturating_add(RocksDbWeight::get().reads(11))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn settle_job(r: u32, ) -> Weight {
-		Weight::from_parts(140_533_750, 10856)
-			.saturating_add(Weight::from_parts(82_403_294, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(10))
+		Weight::from_parts(123_554_981, 10856)
+			.saturating_add(Weight::from_parts(129_676_049, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(11))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(r.into())))
-			.saturating_add(RocksDbWeight::get().writes(7))
+			.saturating_add(RocksDbWeight::get().writes(8))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 3402).saturating_mul(r.into()))
 	}
 	fn settle_job_all_slashed(r: u32, ) -> Weight {
-		Weight::from_parts(97_535_701, 13545)
-			.saturating_add(Weight::from_parts(75_021_617, 0).saturating_mul(r.into()))
+		Weight::from_parts(68_176_040, 13545)
+			.saturating_add(Weight::from_parts(89_392_109, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(12))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -549,18 +553,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3402).saturating_mul(r.into()))
 	}
 	fn decline_job() -> Weight {
-		Weight::from_parts(31_778_000, 13385)
+		Weight::from_parts(37_226_000, 14000)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn evict_provider(p: u32, ) -> Weight {
-		Weight::from_parts(96_172_152, 7631)
-			.saturating_add(Weight::from_parts(317_212, 0).saturating_mul(p.into()))
+		Weight::from_parts(93_599_705, 7631)
+			.saturating_add(Weight::from_parts(216_831, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(98_326_000, 13385)
+		Weight::from_parts(68_462_000, 14000)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}

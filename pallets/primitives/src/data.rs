@@ -70,6 +70,27 @@ impl Manifest {
 	}
 }
 
+/// What other pallets (the market) read of stored data: implemented by the blobs pallet.
+pub trait BlobInspect<BlockNumber> {
+	/// The bytes blob `hash` names (for a manifest: all its chunks together) and the last block
+	/// the chain keeps it, if it is stored.
+	fn blob(hash: &[u8; 32]) -> Option<(u64, BlockNumber)>;
+
+	/// Record a blob as stored, for benchmarks of pallets that read blobs.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn insert_for_benchmark(hash: [u8; 32], bytes: u64, expires_at: BlockNumber);
+}
+
+/// No data at all: every blob is unknown.
+impl<BlockNumber> BlobInspect<BlockNumber> for () {
+	fn blob(_: &[u8; 32]) -> Option<(u64, BlockNumber)> {
+		None
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn insert_for_benchmark(_: [u8; 32], _: u64, _: BlockNumber) {}
+}
+
 /// SCALE's compact encoding of a `u32`.
 fn encode_compact(n: u32, out: &mut Vec<u8>) {
 	match n {

@@ -26,13 +26,89 @@ pub const MAX_SMALL_OUTPUT: u32 = 1024;
 /// Most dimensions (sizes) a job's parameters may carry.
 pub const MAX_DIMS: u32 = 4;
 
-/// A job's parameters: what the consumer orders and the worker runs. Kernel inputs are
-/// generated deterministically from them, so no bulk data goes on-chain.
+/// Most inputs one job may name.
+pub const MAX_INPUTS: u32 = 2;
+
+/// Longest URL an input may name, in bytes.
+pub const MAX_URL_LEN: u32 = 256;
+
+/// One input of a job: data its kernel reads, named by the hash and length its bytes must have.
+///
+/// In JSON (the worker's `worker_submit` and the node's `compute_*` RPC):
+/// `{"blob": {"digest": "0x…", "bytes": 1024}}` or
+/// `{"url": {"url": "https://…", "digest": "0x…", "bytes": 1024}}`. (The fields are not named
+/// `hash` or `size`, which polkadot.js codecs have as properties of their own.)
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(
+	feature = "codec",
+	derive(
+		codec::Encode,
+		codec::Decode,
+		codec::DecodeWithMemTracking,
+		codec::MaxEncodedLen,
+		scale_info::TypeInfo
+	)
+)]
+pub enum DataRef {
+	/// Data stored on the chain by the blobs pallet: its blob name (`blake2_256` of its bytes,
+	/// or of its manifest for data stored as chunks) and the bytes it names in total.
+	Blob {
+		/// The blob name.
+		#[serde(with = "hex32")]
+		digest: [u8; 32],
+		/// Bytes of the data (all chunks together).
+		bytes: u64,
+	},
+	/// Bytes an HTTP(S) URL serves, for data too large or too short-lived for the chain: `hash`
+	/// is the flat `blake2_256` of the bytes (no manifest).
+	Url {
+		/// `http://` or `https://` URL.
+		#[serde(with = "bounded_str")]
+		url: BoundedVec<u8, ConstU32<MAX_URL_LEN>>,
+		/// `blake2_256` of the bytes.
+		#[serde(with = "hex32")]
+		digest: [u8; 32],
+		/// Bytes the URL must serve.
+		bytes: u64,
+	},
+}
+
+impl DataRef {
+	/// The hash the bytes must have (for a blob: its name).
+	pub fn hash(&self) -> &[u8; 32] {
+		match self {
+			Self::Blob { digest, .. } | Self::Url { digest, .. } => digest,
+		}
+	}
+
+	/// The bytes the data has.
+	pub fn size(&self) -> u64 {
+		match self {
+			Self::Blob { bytes, .. } | Self::Url { bytes, .. } => *bytes,
+		}
+	}
+}
+
+/// What a provider's worker reveals (as the output digest, with an empty small output) when it
+/// could not get input `index` of a job, or got bytes of another hash or length: `blake2_256` of
+/// these bytes. When a quorum of replicas agrees on it, the job ends `InputUnavailable`.
+pub fn unavailable_preimage(index: u8) -> [u8; 27] {
+	let mut out = [0u8; 27];
+	out[..26].copy_from_slice(b"crucible/input-unavailable");
+	out[26] = index;
+	out
+}
+
+/// A job's parameters: what the consumer orders and the worker runs. Built-in kernels generate
+/// their data from the seed; data kernels read the job's `inputs` (blobs on the chain or URLs,
+/// fetched and checked by the worker), so no bulk data goes into the job itself.
 ///
 /// One type for both sides: the chain stores it SCALE-encoded in every job (feature `codec`),
 /// the offchain worker sends it to the worker as JSON in `worker_submit`, and the node's
 /// `compute_*` RPC takes and returns the same JSON: `{"seed": "0x…32 bytes", "dims": [..],
-/// "target": "0x…32 bytes" | null}` (`target` may be left out).
+/// "target": "0x…32 bytes" | null, "inputs": [DataRef, ..]}` (`target` and `inputs` may be
+/// left out).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(
 	feature = "codec",
@@ -53,12 +129,54 @@ pub struct JobParams {
 	/// A 32-byte target, for workloads whose schema needs one.
 	#[serde(default, with = "opt_hex32")]
 	pub target: Option<[u8; 32]>,
+	/// The data the kernel reads, as many as the workload's schema says (none for the
+	/// seed-generated kernels). Left out of the JSON when empty, as workers before inputs
+	/// expect.
+	#[serde(default, skip_serializing_if = "no_inputs")]
+	pub inputs: BoundedVec<DataRef, ConstU32<MAX_INPUTS>>,
 }
 
 impl JobParams {
-	/// Parameters from a seed, sizes and a target; `None` with more than [`MAX_DIMS`] sizes.
+	/// Parameters from a seed, sizes and a target, without inputs; `None` with more than
+	/// [`MAX_DIMS`] sizes.
 	pub fn new(seed: [u8; 32], dims: &[u32], target: Option<[u8; 32]>) -> Option<Self> {
-		Some(Self { seed, dims: dims.to_vec().try_into().ok()?, target })
+		Some(Self {
+			seed,
+			dims: dims.to_vec().try_into().ok()?,
+			target,
+			inputs: Default::default(),
+		})
+	}
+
+	/// These parameters with `inputs`; `None` with more than [`MAX_INPUTS`].
+	pub fn with_inputs(mut self, inputs: alloc::vec::Vec<DataRef>) -> Option<Self> {
+		self.inputs = inputs.try_into().ok()?;
+		Some(self)
+	}
+}
+
+fn no_inputs(inputs: &BoundedVec<DataRef, ConstU32<MAX_INPUTS>>) -> bool {
+	inputs.is_empty()
+}
+
+/// A bounded byte string as a JSON string (UTF-8).
+mod bounded_str {
+	use super::{BoundedVec, ConstU32};
+	use alloc::string::String;
+	use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer, const N: u32>(
+		v: &BoundedVec<u8, ConstU32<N>>,
+		s: S,
+	) -> Result<S::Ok, S::Error> {
+		s.serialize_str(core::str::from_utf8(v).map_err(serde::ser::Error::custom)?)
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>, const N: u32>(
+		d: D,
+	) -> Result<BoundedVec<u8, ConstU32<N>>, D::Error> {
+		let s = String::deserialize(d)?;
+		s.into_bytes().try_into().map_err(|_| D::Error::custom("string too long"))
 	}
 }
 

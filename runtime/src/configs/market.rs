@@ -82,6 +82,10 @@ pub mod dynamic_params {
 		/// Storage deposit per byte a job may occupy, held until the job is pruned.
 		#[codec(index = 13)]
 		pub static DepositPerByte: Balance = MILLI_UNITS / 1_000;
+		/// Paid per MiB of a job's inputs (rounded up) to each accepted provider: what a
+		/// provider gets for its trouble when the inputs turn out unavailable.
+		#[codec(index = 14)]
+		pub static InputPricePerMiB: Balance = MILLI_UNITS;
 	}
 
 	/// The data plane's parameters (`pallet-blobs`, configured in [`super::super::data`]).
@@ -201,5 +205,7 @@ impl pallet_compute_market::Config for Runtime {
 	type RetentionPeriod = Clamp<market::RetentionPeriod, ConstU32<10>, ConstU32<{ 30 * DAYS }>>;
 	type SubmissionFee = market::SubmissionFee;
 	type DepositPerByte = market::DepositPerByte;
+	type InputPricePerMiB = market::InputPricePerMiB;
+	type Blobs = crate::Blobs;
 	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;
 }

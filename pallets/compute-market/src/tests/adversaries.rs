@@ -23,6 +23,7 @@ fn trivial_search(range: u32) -> JobParams {
 		seed: [3u8; 32],
 		dims: BoundedVec::truncate_from(vec![range]),
 		target: Some([0xff; 32]),
+		inputs: Default::default(),
 	}
 }
 
@@ -66,6 +67,7 @@ fn a_locked_consumer_still_pays() {
 			seed: [5u8; 32],
 			dims: BoundedVec::truncate_from(vec![500]),
 			target: Some(target),
+			inputs: Default::default(),
 		};
 		let consumer_total_before = wealth(&[1]);
 		assert_ok!(Market::submit_job(
@@ -181,6 +183,7 @@ fn an_empty_claim_is_wrong_when_a_nonce_exists() {
 			seed: [5u8; 32],
 			dims: BoundedVec::truncate_from(vec![500]),
 			target: Some(target),
+			inputs: Default::default(),
 		};
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(

@@ -18,6 +18,7 @@ fn trivial_search(range: u32) -> JobParams {
 		seed: [3u8; 32],
 		dims: BoundedVec::truncate_from(vec![range]),
 		target: Some([0xff; 32]),
+		inputs: Default::default(),
 	}
 }
 
@@ -395,6 +396,7 @@ fn an_empty_claim_is_not_slashed_when_nobody_found_a_nonce() {
 			seed: [5u8; 32],
 			dims: BoundedVec::truncate_from(vec![1]),
 			target: Some([0u8; 32]),
+			inputs: Default::default(),
 		};
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, p, 1, 2, 5, 50));

@@ -163,7 +163,8 @@ fn heavier_providers_are_drawn_more_often() {
 				JobParams {
 					seed: [1; 32],
 					dims: frame_support::BoundedVec::truncate_from(vec![10]),
-					target: Some([0xff; 32])
+					target: Some([0xff; 32]),
+					inputs: Default::default(),
 				},
 				1,
 				1,

@@ -112,6 +112,7 @@ fn random_submit(rng: &mut Rng) {
 			seed: [rng.below(255) as u8; 32],
 			dims: BoundedVec::truncate_from(vec![1]),
 			target: Some([0xff; 32]),
+			inputs: Default::default(),
 		};
 		(HASH_SEARCH, p, 1_000, 1)
 	} else {
@@ -123,6 +124,7 @@ fn random_submit(rng: &mut Rng) {
 					seed: sp_io::hashing::blake2_256(&rng.next().to_le_bytes()),
 					dims: BoundedVec::truncate_from(vec![1 + rng.below(900) as u32]),
 					target: Some(target),
+					inputs: Default::default(),
 				};
 				(HASH_SEARCH, p, 1, 1 + rng.below(3) as u8)
 			},

@@ -1,142 +1,103 @@
 //! Storage migrations: a market left by an older version decodes, keeps its funds and goes on.
 
 use super::*;
-use crate::migrations::v1::{v0, MigrateV0ToV1};
+use crate::migrations::v2::{v1, MigrateV1ToV2};
 use frame_support::{
 	assert_ok,
 	storage::unhashed,
-	traits::{fungible::MutateHold, GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+	traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
 	BoundedVec,
 };
 use sp_core::H256;
 
 #[test]
-fn version_0_storage_migrates_to_version_1_and_jobs_go_on() {
+fn version_1_storage_migrates_to_version_2_and_open_attempts_go_on() {
 	new_test_ext().execute_with(|| {
-		// A market as version 0 left it: a workload, three providers, and a pending job whose
-		// budget is held on its consumer.
-		StorageVersion::new(0).put::<Market>();
+		// A market as version 1 left it: a workload, and a job in the middle of an attempt.
+		StorageVersion::new(1).put::<Market>();
+		for p in [10, 11, 12] {
+			register(p, 100);
+		}
 		let workload: WorkloadId = NextWorkloadId::<Test>::get();
-		let old_workload = v0::Workload::<Balance> {
+		let m = matmul_workload();
+		let old_workload = v1::Workload::<Balance> {
 			name: BoundedVec::truncate_from(b"old-matmul".to_vec()),
-			kernel_hash: H256::repeat_byte(0x44),
-			entry_point: BoundedVec::truncate_from(b"matmul".to_vec()),
-			schema: v0::ParamSchema {
-				dims: BoundedVec::truncate_from(vec![v0::DimBound { min: 1, max: 1024 }]),
-				needs_target: false,
-			},
-			verification: VerificationClass::Replicated { quorum: 2, bit_exact: true },
-			unit_size: 64,
-			price_floor: 2,
-			max_units: 1_000,
+			kernel_hash: m.kernel_hash,
+			entry_point: m.entry_point.clone(),
+			schema: v1::ParamSchema { dims: m.schema.dims.clone(), needs_target: false },
+			verification: m.verification,
+			unit_size: m.unit_size,
+			max_work: m.max_work,
+			work_per_block: m.work_per_block,
+			price_floor: m.price_floor,
+			max_units: m.max_units,
 			retired: false,
 		};
-		unhashed::put(&Workloads::<Test>::hashed_key_for(workload), &old_workload);
-		NextWorkloadId::<Test>::put(workload + 1);
-		for p in 10..=12 {
-			register(p, 100);
-			let new = Providers::<Test>::get(p).unwrap();
-			let old = v0::ProviderInfoOf::<Test> {
-				bond: new.bond,
-				compute_key: new.compute_key,
-				device_classes: new.device_classes,
-				status: new.status,
-				reputation: new.reputation,
-				// Assigned to the open job below.
-				open_assignments: 1,
-			};
-			unhashed::put(&Providers::<Test>::hashed_key_for(p), &old);
-		}
-		assert_ok!(Balances::hold(&RuntimeHoldReason::Market(HoldReason::JobEscrow), &1, 30));
-		let old_job = v0::JobOf::<Test> {
-			consumer: 1,
+		assert_ok!(Market::do_register_workload(WorkloadOf::<Test> {
+			name: old_workload.name.clone(),
+			..m.clone()
+		}));
+		// Submitted and assigned under the new code, then stored back in version 1's layout.
+		let id = NextJobId::<Test>::get();
+		assert_ok!(Market::submit_job(
+			RuntimeOrigin::signed(1),
 			workload,
-			kernel_hash: H256::repeat_byte(0x44),
-			params: params(vec![100]),
-			units: 3,
-			replicas: 3,
-			price_per_unit: 10,
-			escrow: 30,
-			deadline: 50,
-			submitted_at: 1,
-			status: JobStatus::Pending,
-			attempts: 0,
-			assignments: BoundedVec::new(),
-			commit_until: 0,
-			reveal_until: 0,
+			params(vec![20]),
+			2,
+			3,
+			10,
+			System::block_number() + 50,
+		));
+		run_to_block(System::block_number() + 1);
+		let job = Jobs::<Test>::get(id).unwrap();
+		assert_eq!(job.status, JobStatus::Assigned);
+		let old_job = v1::JobOf::<Test> {
+			consumer: job.consumer,
+			workload,
+			kernel_hash: job.kernel_hash,
+			params: v1::JobParams {
+				seed: job.params.seed,
+				dims: job.params.dims.clone(),
+				target: None,
+			},
+			units: job.units,
+			needed_units: job.needed_units,
+			work_blocks: job.work_blocks,
+			replicas: job.replicas,
+			price_per_unit: job.price_per_unit,
+			escrow: job.escrow,
+			fee: job.fee,
+			deposit: job.deposit,
+			deadline: job.deadline,
+			submitted_at: job.submitted_at,
+			status: job.status,
+			attempts: job.attempts,
+			assignments: job.assignments.clone(),
+			assigned_at: job.assigned_at,
+			commit_until: job.commit_until,
+			reveal_until: job.reveal_until,
 			result: None,
 			finished_at: None,
 		};
-		let id = NextJobId::<Test>::get();
+		unhashed::put(&Workloads::<Test>::hashed_key_for(workload), &old_workload);
 		unhashed::put(&Jobs::<Test>::hashed_key_for(id), &old_job);
-		// A second job, of consumer 2, in the middle of an attempt: 10 committed to version 0's
-		// layout (which version 1 cannot check), 11 and 12 not yet.
-		assert_ok!(Balances::hold(&RuntimeHoldReason::Market(HoldReason::JobEscrow), &2, 30));
-		let open = v0::JobOf::<Test> {
-			consumer: 2,
-			status: JobStatus::Committing,
-			attempts: 1,
-			assignments: BoundedVec::truncate_from(
-				[10, 11, 12]
-					.iter()
-					.map(|p| v0::Assignment {
-						provider: *p,
-						commitment: (*p == 10).then(|| H256::repeat_byte(0xc0)),
-						reveal: None,
-					})
-					.collect(),
-			),
-			commit_until: 5,
-			reveal_until: 8,
-			..old_job.clone()
-		};
-		unhashed::put(&Jobs::<Test>::hashed_key_for(id + 1), &open);
-		for p in 10..=12 {
-			ProviderJobs::<Test>::insert(p, BoundedVec::truncate_from(vec![id + 1]));
-		}
-		SettleAt::<Test>::insert(9, BoundedVec::truncate_from(vec![(id + 1, 1)]));
-		NextJobId::<Test>::put(id + 2);
-		JobsOf::<Test>::insert(1, BoundedVec::truncate_from(vec![id]));
-		JobsOf::<Test>::insert(2, BoundedVec::truncate_from(vec![id + 1]));
-		PendingJobs::<Test>::put(BoundedVec::truncate_from(vec![id]));
-		let escrow_before = Balances::free_balance(Market::escrow_account());
+		assert!(Jobs::<Test>::try_get(id).is_err(), "version 1's layout does not decode as 2");
 
-		MigrateV0ToV1::<Test>::on_runtime_upgrade();
-		assert_eq!(Market::on_chain_storage_version(), 1);
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Market::on_chain_storage_version(), 2);
 		let w = Workloads::<Test>::get(workload).expect("the workload decodes");
-		assert_eq!((w.schema.dims[0].power, w.max_work, w.work_per_block), (1, 1024, 1024));
+		assert!(w.schema.inputs.is_empty());
+		assert_eq!(w.schema.dims, m.schema.dims);
+		let migrated = Jobs::<Test>::get(id).expect("the job decodes");
 		assert_eq!(
-			Providers::<Test>::get(10).expect("the provider decodes").declared_at.to_vec(),
-			vec![0, 0]
+			codec::Encode::encode(&migrated),
+			codec::Encode::encode(&JobOf::<Test> { input_fee: 0, ..job }),
+			"only the new fields are new"
 		);
-		let job = Jobs::<Test>::get(id).expect("the job decodes");
-		// 100 items at 64 a unit: 2 needed of the 3 bought.
-		assert_eq!((job.escrow, job.needed_units, job.fee, job.deposit), (30, 2, 0, 0));
-		assert_eq!(
-			Balances::balance_on_hold(&RuntimeHoldReason::Market(HoldReason::JobEscrow), &1),
-			0
-		);
-		assert_eq!(Balances::free_balance(Market::escrow_account()), escrow_before + 60);
-		assert_eq!(PendingCount::<Test>::get(1), 1);
-		// The open attempt restarted: nobody judged, back in the queue, its providers free.
-		let restarted = Jobs::<Test>::get(id + 1).expect("the open job decodes");
-		assert_eq!(
-			(restarted.status, restarted.attempts, restarted.escrow),
-			(JobStatus::Pending, 1, 30)
-		);
-		assert!(restarted.assignments.is_empty());
-		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![id, id + 1]);
-		for p in 10..=12 {
-			assert_eq!(bond_of(p), 100);
-			assert_eq!(Providers::<Test>::get(p).unwrap().open_assignments, 0);
-			assert!(ProviderJobs::<Test>::get(p).is_empty());
-		}
 		assert_ok!(Market::do_try_state());
 
-		// Jobs go on: assigned, run, verified, paid from the escrow account.
-		run_to_block(System::block_number() + 1);
+		// The open attempt goes on: committed, revealed, verified, paid.
 		let ps: Vec<AccountId> = assigned_to(id);
-		assert_eq!(ps.len(), 3);
 		let d = H256::repeat_byte(0xaa);
 		for p in &ps {
 			assert_ok!(commit(*p, id, d, &[1]));
@@ -146,12 +107,10 @@ fn version_0_storage_migrates_to_version_1_and_jobs_go_on() {
 		}
 		let job = Jobs::<Test>::get(id).unwrap();
 		assert_eq!((job.status, job.escrow), (JobStatus::Verified, 0));
-		assert_eq!(Balances::free_balance(Market::escrow_account()), escrow_before + 30);
 
 		// A second run is a no-op: the version says it ran.
-		let job = codec::Encode::encode(&Jobs::<Test>::get(id));
-		MigrateV0ToV1::<Test>::on_runtime_upgrade();
-		assert_eq!(codec::Encode::encode(&Jobs::<Test>::get(id)), job);
-		assert_eq!(Balances::free_balance(Market::escrow_account()), escrow_before + 30);
+		let before = codec::Encode::encode(&Jobs::<Test>::get(id));
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(codec::Encode::encode(&Jobs::<Test>::get(id)), before);
 	});
 }

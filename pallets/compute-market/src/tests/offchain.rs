@@ -58,6 +58,7 @@ fn world() -> (sp_io::TestExternalities, World, JobId, AccountId, (Vec<u8>, H256
 			seed: [7u8; 32],
 			dims: BoundedVec::truncate_from(vec![5_000]),
 			target: Some(target),
+			inputs: Default::default(),
 		};
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(
@@ -341,8 +342,12 @@ fn hex_and_params_encoding() {
 	assert_eq!(from_hex("0x00aB10"), Some(vec![0, 0xab, 0x10]));
 	assert_eq!(from_hex("abc"), None);
 	assert_eq!(from_hex("zz"), None);
-	let p =
-		JobParams { seed: [1u8; 32], dims: BoundedVec::truncate_from(vec![3, 4]), target: None };
+	let p = JobParams {
+		seed: [1u8; 32],
+		dims: BoundedVec::truncate_from(vec![3, 4]),
+		target: None,
+		inputs: Default::default(),
+	};
 	assert_eq!(
 		submit_params(b"matmul-modp", &p),
 		format!(

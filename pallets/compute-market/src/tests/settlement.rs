@@ -159,6 +159,7 @@ fn hash_search_claims_are_checked_on_chain() {
 			seed: [5u8; 32],
 			dims: frame_support::BoundedVec::truncate_from(vec![1000]),
 			target: Some(target),
+			inputs: Default::default(),
 		};
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(
