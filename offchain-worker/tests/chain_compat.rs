@@ -20,6 +20,7 @@ fn hash_search_output_passes_the_pallets_on_chain_check() {
 			dims: vec![200_000].try_into().unwrap(),
 			target: Some(target),
 			inputs: Default::default(),
+			publish_output: false,
 		};
 		let out = device.run(&kernels::HashSearch, &p, &[]).unwrap();
 		// The chain's and the worker's parameters are one type.
@@ -66,6 +67,7 @@ fn the_runtimes_builtin_workloads_name_the_workers_kernels() {
 				dims: dims.try_into().unwrap(),
 				target,
 				inputs: Default::default(),
+				publish_output: false,
 			};
 			assert!(k.validate(&p).is_ok(), "{} refuses {:?}", k.name(), p.dims);
 		}

@@ -165,6 +165,7 @@ fn wash_trading_loses_on_every_builtin_workload_under_the_defaults() {
 				dims: dims.try_into().expect("within MAX_DIMS"),
 				target: w.schema.needs_target.then_some([0xff; 32]),
 				inputs: Default::default(),
+				publish_output: false,
 			};
 			let replicas: u8 = match w.verification {
 				VerificationClass::Replicated { quorum, .. } if quorum > 1 => quorum + 1,

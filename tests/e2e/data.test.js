@@ -198,8 +198,8 @@ test('a real IPFS client (Helia) fetches blobs over bitswap from a node started 
 });
 
 /** The worker's Rust reference of `kernel` on `params` over the input `file`. */
-async function referenceOn(kernel, params, file) {
-  const { stdout } = await run(workerBinary(), ['run', kernel, JSON.stringify(params), '--input', file, '--reference'], { timeout: TIMEOUT.reference });
+async function referenceOn(kernel, params, file, extra = []) {
+  const { stdout } = await run(workerBinary(), ['run', kernel, JSON.stringify(params), '--input', file, '--reference', ...extra], { timeout: TIMEOUT.reference });
   return JSON.parse(stdout);
 }
 
@@ -242,8 +242,23 @@ test('jobs on the consumer\'s own data: an uploaded 4 MiB file and a URL input v
     assert.deepEqual(sum.params.dims, [1 << 20]);
     assert.deepEqual(root.params.dims, [3125]);
     assert.equal(root.params.inputs[0].Url.bytes, '100000');
-    const [sumDone, rootDone] = await Promise.all([cli('wait', String(sum.job), '--url', url), cli('wait', String(root.job), '--url', url)]);
-    const latency = { 'prefix-sum-data (4 MiB, upload included)': (Date.now() - t0) / 1000, 'merkle-root-data (URL, 98 KiB)': (Date.now() - t1) / 1000 };
+    // Meanwhile, `run` a prefix sum over 256 KiB whose full output is published and downloaded.
+    const small = randomBytes(256 * 1024);
+    const smallFile = join(dir, 'small.bin');
+    const outFile = join(dir, 'small.out');
+    writeFileSync(smallFile, small);
+    const t2 = Date.now();
+    const ended = (p) => p.then((r) => ({ r, at: Date.now() }));
+    const [sumDone, rootDone, ran] = await Promise.all([
+      ended(cli('wait', String(sum.job), '--url', url)),
+      ended(cli('wait', String(root.job), '--url', url)),
+      ended(cli('run', 'prefix-sum-data', '--input', smallFile, '--out', outFile, '--url', url)),
+    ]).then((all) => all.map((x, i) => ({ ...x.r, latency_s: (x.at - [t0, t1, t2][i]) / 1000 })));
+    const latency = {
+      'prefix-sum-data (4 MiB; upload, order, verified)': sumDone.latency_s,
+      'merkle-root-data (URL, 98 KiB; order, verified)': rootDone.latency_s,
+      'prefix-sum-data run (256 KiB; upload, order, verified, output published and downloaded)': ran.latency_s,
+    };
     console.log(`order→verified latency, s: ${JSON.stringify(latency)}`);
     for (const [done, kernel, params, file] of [
       [sumDone, 'prefix-sum-data', sum.params, valuesFile],
@@ -255,6 +270,15 @@ test('jobs on the consumer\'s own data: an uploaded 4 MiB file and a URL input v
       assert.equal(done.output_digest, ref.output_digest, `${kernel}: the chain's accepted digest is the Rust reference's`);
       assert.equal(done.small_output, ref.small_output);
     }
+    // The published output, downloaded through the chain, is the Rust reference's, bit for bit.
+    assert.equal(ran.status, 'Verified');
+    const refOut = join(dir, 'small.ref');
+    const ref = await referenceOn('prefix-sum-data', { seed: `0x${'00'.repeat(32)}`, dims: [small.length / 4] }, smallFile, ['--out', refOut]);
+    assert.equal(ran.output_digest, ref.output_digest);
+    assert.equal(ran.output_bytes, small.length);
+    assert.ok(readFileSync(outFile).equals(readFileSync(refOut)), 'the downloaded output is the reference output');
+    const rec = await blobRecord(api, ran.output_digest);
+    assert.equal(rec.totalBytes, BigInt(small.length), 'stored as one blob named by the output digest');
   } finally {
     server.close();
   }

@@ -6,9 +6,11 @@
 //   scripts/crucible blob HASH|CID               the chain's record of a blob
 //   scripts/crucible submit WORKLOAD [--input FILE|HASH|CID|URL[#0xHASH:BYTES]]... [--dims N,..]
 //                   [--seed 0x..] [--units N] [--replicas N] [--price PLANCK] [--deadline BLOCKS]
-//                                                price and order a job (files are uploaded first)
-//   scripts/crucible wait JOB                    follow a job to its end, printing its progress
-//   scripts/crucible run WORKLOAD --input ...    submit, then wait
+//                   [--publish-output yes]   price and order a job (files are uploaded first)
+//   scripts/crucible wait JOB [--out FILE]       follow a job to its end, printing its progress;
+//                                                with --out, download its published output
+//   scripts/crucible run WORKLOAD --input ... [--out FILE]   submit (publishing the output
+//                                                when --out is given), wait, download
 //
 // Options (anywhere): --url ws://127.0.0.1:9944 (the node), --suri //Alice (the signer),
 // --timeout SECS (per transaction, 180; for `wait`, the whole wait, 600). Upload resumes: chunks
@@ -27,9 +29,9 @@ const USAGE = `usage:
   crucible download HASH|CID FILE
   crucible blob HASH|CID
   crucible submit WORKLOAD [--input FILE|HASH|CID|URL[#0xHASH:BYTES]]... [--dims N,..] [--seed 0x..]
-                  [--units N] [--replicas N] [--price PLANCK] [--deadline BLOCKS]
-  crucible wait JOB
-  crucible run WORKLOAD --input ...   (submit, then wait)
+                  [--units N] [--replicas N] [--price PLANCK] [--deadline BLOCKS] [--publish-output yes]
+  crucible wait JOB [--out FILE]
+  crucible run WORKLOAD --input ... [--out FILE]   (submit, wait, download the output)
 options: --url ws://127.0.0.1:9944  --suri //Alice  --timeout SECS`;
 
 const CRU = 10n ** 12n;
@@ -65,7 +67,8 @@ async function submit(api, o, workloadRef) {
     sizes.push(n.bytes);
   }
   const dims = o.dims ? o.dims.split(',').map(Number) : dimsFor(workload, sizes);
-  const params = { seed: o.seed ?? `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}`, dims, target: o.target ?? null, inputs };
+  const publishOutput = o['publish-output'] === 'yes' || (o.publishIfOut && o.out !== undefined);
+  const params = { seed: o.seed ?? `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}`, dims, target: o.target ?? null, inputs, publishOutput };
   const order = await orderJob(api, signer, {
     id, workload, params,
     units: o.units && Number(o.units), replicas: o.replicas && Number(o.replicas), price: o.price && BigInt(o.price),
@@ -75,7 +78,8 @@ async function submit(api, o, workloadRef) {
   console.log(JSON.stringify({
     job: order.job, workload: workload.name.toUtf8(), params: { ...params, inputs: params.inputs.map((i) => JSON.parse(JSON.stringify(i, (_, v) => (typeof v === 'bigint' ? v.toString() : v)))) },
     units: order.units, replicas: order.replicas, price_per_unit: order.price.toString(),
-    budget: cru(q.budget.toBigInt()), input_fee_per_replica: cru(q.inputFee.toBigInt()), fee: cru(q.fee.toBigInt()), deposit: cru(q.deposit.toBigInt()),
+    budget: cru(q.budget.toBigInt()), input_fee_per_replica: cru(q.inputFee.toBigInt()), output_reserve: cru(q.outputReserve.toBigInt()),
+    fee: cru(q.fee.toBigInt()), deposit: cru(q.deposit.toBigInt()),
     submitted_at: order.at, deadline: order.deadline,
   }, null, 2));
   return order;
@@ -89,6 +93,16 @@ async function wait(api, o, job) {
     onChange: (p, b) => console.log(`job ${job} at block ${b ?? '?'}: ${p.status}${p.assigned ? ` (attempt ${p.attempt}: ${p.committed}/${p.assigned} committed, ${p.revealed}/${p.assigned} revealed)` : ''}`),
   });
   const r = resultOf(j);
+  if (o.out !== undefined && r.status === 'Verified') {
+    if (!(await blobRecord(api, r.output_digest))) {
+      console.error(`job ${job}'s output was not published (it did not ask for it, it is above 2 MiB, or no provider published it in time); its digest is ${r.output_digest}`);
+      process.exitCode = 4;
+    } else {
+      const d = await download(api, r.output_digest);
+      writeFileSync(o.out, d.bytes);
+      Object.assign(r, { output_file: o.out, output_bytes: d.bytes.length });
+    }
+  }
   console.log(JSON.stringify({ job, ...r, seen_at_block: block, waited_s: (Date.now() - started) / 1000 }, null, 2));
   if (r.status !== 'Verified') {
     console.error(`job ${job} ended ${r.status}${r.status === 'InputUnavailable' ? ': its providers could not get an input with the named hash and length (nobody slashed; escrow refunded less the input fees)' : ''}`);
@@ -131,7 +145,7 @@ async function main() {
     } else if (command === 'wait') {
       await wait(api, o, Number(args[0]));
     } else if (command === 'run') {
-      const order = await submit(api, o, args[0]);
+      const order = await submit(api, { ...o, publishIfOut: true }, args[0]);
       await wait(api, o, order.job);
     } else {
       const hash = hashOf(args[0]);

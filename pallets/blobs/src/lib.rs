@@ -270,23 +270,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::store(data.len() as u32))]
 		pub fn store(origin: OriginFor<T>, data: Vec<u8>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!data.is_empty(), Error::<T>::Empty);
-			let size = u32::try_from(data.len()).map_err(|_| Error::<T>::TooLarge)?;
-			ensure!(size <= T::MaxBlobSize::get(), Error::<T>::TooLarge);
-			ensure!(!data.starts_with(&MANIFEST_MAGIC), Error::<T>::LooksLikeManifest);
-			let hash = H256(sp_io::hashing::blake2_256(&data));
-			let expires_at = Self::expiry_from(Self::retained_until(), true)?;
-			let (fee, extrinsic) = Self::put(&who, hash, &data, size as u64, 0, expires_at)?;
-			// Last: index operations are not rolled back with a failed call.
-			sp_io::transaction_index::index(extrinsic, size, hash.0);
-			Self::deposit_event(Event::Stored {
-				blob: hash,
-				bytes: size,
-				by: who,
-				expires_at,
-				fee,
-			});
-			Ok(())
+			Self::store_as(&who, &data)
 		}
 
 		/// Store a manifest: a blob that names data split into stored chunks.
@@ -488,6 +472,28 @@ pub mod pallet {
 			Ok((fee, extrinsic))
 		}
 
+		/// [`Pallet::store`] for `who`: also what other pallets call to store from their own
+		/// calls (the market's `publish_output`), whose extrinsic must end with `data` too.
+		pub fn store_as(who: &T::AccountId, data: &[u8]) -> DispatchResult {
+			ensure!(!data.is_empty(), Error::<T>::Empty);
+			let size = u32::try_from(data.len()).map_err(|_| Error::<T>::TooLarge)?;
+			ensure!(size <= T::MaxBlobSize::get(), Error::<T>::TooLarge);
+			ensure!(!data.starts_with(&MANIFEST_MAGIC), Error::<T>::LooksLikeManifest);
+			let hash = H256(sp_io::hashing::blake2_256(data));
+			let expires_at = Self::expiry_from(Self::retained_until(), true)?;
+			let (fee, extrinsic) = Self::put(who, hash, data, size as u64, 0, expires_at)?;
+			// Last: index operations are not rolled back with a failed call.
+			sp_io::transaction_index::index(extrinsic, size, hash.0);
+			Self::deposit_event(Event::Stored {
+				blob: hash,
+				bytes: size,
+				by: who.clone(),
+				expires_at,
+				fee,
+			});
+			Ok(())
+		}
+
 		/// A stored blob's record, for other pallets and the runtime API.
 		pub fn blob(hash: H256) -> Option<BlobInfoOf<T>> {
 			Records::<T>::get(hash)
@@ -577,5 +583,18 @@ impl<T: Config>
 				expires_at: expires_at.saturating_add(One::one()),
 			},
 		);
+	}
+}
+
+/// The market publishes jobs' outputs through this.
+impl<T: Config> crucible_primitives::data::BlobStore<T::AccountId> for Pallet<T> {
+	type Error = sp_runtime::DispatchError;
+
+	fn store_as(who: &T::AccountId, data: alloc::vec::Vec<u8>) -> Result<(), Self::Error> {
+		Pallet::<T>::store_as(who, &data)
+	}
+
+	fn max_blob_size() -> u32 {
+		<T::MaxBlobSize as frame_support::traits::Get<u32>>::get()
 	}
 }

@@ -124,7 +124,30 @@ fn job_params<T: Config>() -> JobParams {
 		dims: BoundedVec::truncate_from(vec![1; MAX_DIMS as usize]),
 		target: None,
 		inputs: BoundedVec::truncate_from(inputs),
+		// Verification keeps a reserve and opens publishing turns: the heavier settlement.
+		publish_output: true,
 	}
+}
+
+/// A job verified on `valid_replicas(MaxReplicas)` replicas that all revealed `output`'s digest,
+/// now waiting for its output. Returns the job and its accepted providers.
+fn awaiting_output<T: Config>(output: &[u8]) -> (JobId, Vec<T::AccountId>) {
+	let (id, providers) = assigned_job::<T>(T::MaxReplicas::get());
+	let mut job = Jobs::<T>::get(id).expect("job");
+	let d = H256(sp_io::hashing::blake2_256(output));
+	for a in job.assignments.iter_mut() {
+		a.commitment = Some(H256::zero());
+		a.reveal = Some(Reveal {
+			output_digest: d,
+			small_output: full_output(),
+			device_class: device_class(),
+			worker_version: 1,
+		});
+	}
+	let now = frame_system::Pallet::<T>::block_number();
+	Market::<T>::settle(id, job, now);
+	assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Publishing));
+	(id, providers)
 }
 
 fn deadline<T: Config>() -> BlockNumberFor<T> {
@@ -501,7 +524,7 @@ mod benchmarks {
 		{
 			Market::<T>::settle(id, job, now);
 		}
-		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Verified));
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Publishing));
 	}
 
 	/// Settling an attempt with `r` replicas that all committed and none revealed: every one is
@@ -562,6 +585,53 @@ mod benchmarks {
 			Market::<T>::prune(later, Weight::MAX);
 		}
 		assert!(!Jobs::<T>::contains_key(id));
+	}
+
+	/// Publishing an output of `l` bytes: hashed, stored as a blob (checked against the
+	/// extrinsic's bytes), the publisher paid and the consumer refunded.
+	#[benchmark]
+	fn publish_output(
+		l: Linear<
+			1,
+			{ <T::Blobs as crucible_primitives::data::BlobStore<T::AccountId>>::max_blob_size() },
+		>,
+	) {
+		let output = vec![0xab; l as usize];
+		let (id, providers) = awaiting_output::<T>(&output);
+		// The executive notes the extrinsic, which ends with the output, before dispatching it.
+		frame_system::Pallet::<T>::set_extrinsic_index(0);
+		frame_system::Pallet::<T>::note_extrinsic(output.clone());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(providers[0].clone()), id, output);
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Verified));
+	}
+
+	/// Closing the publishing turns of `n` jobs nobody published: each reserve refunded.
+	#[benchmark]
+	fn close_output_turns(n: Linear<0, { T::MaxAssignPerBlock::get() }>) {
+		let (id, _) = awaiting_output::<T>(b"output");
+		let escrow = Jobs::<T>::get(id).expect("job").escrow;
+		let since = AwaitingOutput::<T>::get(id).expect("awaiting");
+		// `n` copies of the job, each with its escrow in the escrow account.
+		let tail = OutputTail::<T>::get();
+		OutputQueue::<T>::remove(tail - 1);
+		OutputTail::<T>::put(tail - 1);
+		AwaitingOutput::<T>::remove(id);
+		for i in 0..n as u64 {
+			let copy = id + 1_000 + i;
+			T::Currency::mint_into(&Market::<T>::escrow_account(), escrow).expect("mints");
+			Jobs::<T>::insert(copy, Jobs::<T>::get(id).expect("job"));
+			AwaitingOutput::<T>::insert(copy, since);
+			let t = OutputTail::<T>::get();
+			OutputQueue::<T>::insert(t, (Market::<T>::last_turn_end(since), copy));
+			OutputTail::<T>::put(t + 1);
+		}
+		let after = Market::<T>::last_turn_end(since).saturating_add(One::one());
+		#[block]
+		{
+			Market::<T>::close_output_turns(after);
+		}
+		assert_eq!(OutputHead::<T>::get(), OutputTail::<T>::get());
 	}
 
 	impl_benchmark_test_suite!(Market, crate::mock::new_test_ext(), crate::mock::Test);

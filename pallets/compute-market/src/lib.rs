@@ -67,6 +67,13 @@
 //!    refunded. Finished jobs are pruned `RetentionPeriod` blocks later in `on_idle`, which
 //!    releases their deposit. Suspended providers can be evicted by anyone, any provider
 //!    removed by governance (`evict_provider`).
+//! 9. **Outputs** ([`outputs`]). A job ordered with `publish_output` reserves the publish fee of
+//!    a 2 MiB blob; once verified it waits (`Publishing`) while its accepted providers take
+//!    turns of `PublishWindow` blocks to publish the output (`publish_output`: the bytes of the
+//!    accepted digest, stored as a blob named by it, at most 2 MiB); the publisher is paid
+//!    `OutputPricePerMiB` per MiB (per KiB started), the rest of the reserve is refunded, and
+//!    the job is `Verified`. Unpublished after the last turn, the reserve is refunded. The
+//!    offchain worker of an accepted provider publishes in its turn.
 //!
 //! The whole life of one job, as a test of the mock runtime: a consumer orders a matrix product on
 //! three replicas, the next block assigns three providers, they commit, reveal with valid
@@ -136,7 +143,9 @@
 //! `JobVerified { output_digest, accepted }` with one `ProviderPaid` per accepted provider and
 //! `EscrowRefunded` for unused escrow — or `JobReassigned`, `JobFailed`, `JobExpired`,
 //! `JobInputUnavailable`, `JobCancelled` with their refunds — and `JobPruned` when the deposit is released. Only the
-//! digest and the small output are on chain. The full output comes from the compute worker of an
+//! digest and the small output are on chain, unless the job asked for its output: then, once
+//! `OutputPublished` says so, the output is a blob named by the digest (`blobsApi.blob`, the
+//! nodes' `bitswap_v1_get` by its CID). Otherwise the full output comes from the compute worker of an
 //! accepted provider (the `provider` of a `ProviderPaid`): its JSON-RPC method `worker_output`
 //! takes the digest (hex) and returns the output (hex) for as long as the worker retains it. The
 //! chain records no worker address; providers publish their own. Check that `blake2_256(output)`
@@ -170,6 +179,7 @@ pub mod inputs;
 pub mod migrations;
 pub mod offchain;
 pub mod orders;
+pub mod outputs;
 pub mod providers;
 pub mod registry;
 pub mod runtime_api;
@@ -343,8 +353,15 @@ pub mod pallet {
 		/// Paid per MiB of a job's inputs (rounded up) to each accepted provider, and to each
 		/// agreeing provider when the inputs turn out unavailable.
 		type InputPricePerMiB: Get<BalanceOf<Self>>;
-		/// The stored data jobs may name as inputs (the blobs pallet).
-		type Blobs: crucible_primitives::data::BlobInspect<BlockNumberFor<Self>>;
+		/// The stored data jobs may name as inputs, and where accepted providers publish full
+		/// outputs (the blobs pallet).
+		type Blobs: crucible_primitives::data::BlobInspect<BlockNumberFor<Self>>
+			+ crucible_primitives::data::BlobStore<Self::AccountId, Error = DispatchError>;
+		/// Paid per MiB of a published output (per KiB started) to the provider that publishes
+		/// it; a job that asks for its output reserves it for the largest blob.
+		type OutputPricePerMiB: Get<BalanceOf<Self>>;
+		/// Blocks each accepted provider has, in turn, to publish a verified job's output.
+		type PublishWindow: Get<BlockNumberFor<Self>>;
 
 		/// How the offchain worker signs its transactions: with the local compute key, from
 		/// the account of that key (see [`crypto::ComputeAuthId`]).
@@ -456,6 +473,24 @@ pub mod pallet {
 	/// Index the next entry of [`PruneQueue`] gets.
 	#[pallet::storage]
 	pub type PruneTail<T: Config> = StorageValue<_, u64, ValueQuery>;
+
+	/// Verified jobs waiting for their output to be published, with the block they were
+	/// verified in (the accepted providers' turns count from it).
+	#[pallet::storage]
+	pub type AwaitingOutput<T: Config> = StorageMap<_, Twox64Concat, JobId, BlockNumberFor<T>>;
+
+	/// Jobs waiting for their output, in order of verification, with the block their last turn
+	/// ends: after it, what is left of the job's escrow is refunded.
+	#[pallet::storage]
+	pub type OutputQueue<T: Config> = StorageMap<_, Twox64Concat, u64, (BlockNumberFor<T>, JobId)>;
+
+	/// Index of the oldest entry of [`OutputQueue`].
+	#[pallet::storage]
+	pub type OutputHead<T: Config> = StorageValue<_, u64, ValueQuery>;
+
+	/// Index the next entry of [`OutputQueue`] gets.
+	#[pallet::storage]
+	pub type OutputTail<T: Config> = StorageValue<_, u64, ValueQuery>;
 
 	/// Compute reward minted in the current block (for `MaxRewardPerBlock`).
 	#[pallet::storage]
@@ -593,6 +628,20 @@ pub mod pallet {
 		/// A quorum of providers reported input `input` unavailable: nobody was slashed, the
 		/// agreeing providers were paid the input fee, and `refund` went back to the consumer.
 		JobInputUnavailable { job: JobId, input: u8, refund: BalanceOf<T> },
+		/// The verified job's full output was published as blob `blob` (its output digest) of
+		/// `bytes` bytes by accepted provider `by`, paid `payment` from the escrow; `refund`
+		/// went back to the consumer.
+		OutputPublished {
+			job: JobId,
+			blob: sp_core::H256,
+			bytes: u32,
+			by: T::AccountId,
+			payment: BalanceOf<T>,
+			refund: BalanceOf<T>,
+		},
+		/// No accepted provider published the verified job's output in its turn; what was
+		/// reserved for it, `refund`, went back to the consumer.
+		OutputNotPublished { job: JobId, refund: BalanceOf<T> },
 		/// No providers could be assigned before the deadline, or too few are left to ever be;
 		/// the escrow was refunded.
 		JobExpired { job: JobId, refund: BalanceOf<T> },
@@ -704,6 +753,14 @@ pub mod pallet {
 		InputExpiresTooSoon,
 		/// A URL input is not an `http://` or `https://` URL.
 		InvalidUrl,
+		/// The job is not waiting for its output to be published.
+		NotAwaitingOutput,
+		/// The caller's result was not accepted for this job.
+		NotAccepted,
+		/// Another accepted provider's turn to publish: the caller's comes later.
+		NotYourTurn,
+		/// The bytes are not the job's output: they do not hash to its accepted digest.
+		WrongOutput,
 	}
 
 	/// Why a provider was slashed.
@@ -734,7 +791,8 @@ pub mod pallet {
 			RewardsThisBlock::<T>::kill();
 			let settled = Self::settle_due(now);
 			let assigned = Self::assign_pending(now);
-			settled.saturating_add(assigned)
+			let unpublished = Self::close_output_turns(now);
+			settled.saturating_add(assigned).saturating_add(unpublished)
 		}
 
 		/// Prune finished jobs past their retention period, within the remaining weight.
@@ -758,6 +816,7 @@ pub mod pallet {
 			assert!(T::MaxAttempts::get() >= 1);
 			assert!(T::MaxAssignPerBlock::get() >= 1);
 			assert!(!T::CommitWindow::get().is_zero() && !T::RevealWindow::get().is_zero());
+			assert!(!T::PublishWindow::get().is_zero());
 		}
 	}
 
@@ -1212,6 +1271,43 @@ pub mod pallet {
 			}
 			Self::do_evict_provider(provider, by_governance)
 		}
+
+		/// Publish a verified job's full output: store `data` as a blob (through the blobs
+		/// pallet, paid by the caller) and be paid for it from the job's escrow.
+		///
+		/// A job ordered with `publish_output` waits after verification
+		/// ([`JobStatus::Publishing`]) for one of the providers whose result was accepted to
+		/// publish the output. Each has `PublishWindow` blocks, in turn, in assignment order (the
+		/// first from the verifying block on, the second after it, …); a provider may publish in
+		/// its turn or any later one. The publisher is paid [`Pallet::publish_fee`] of the bytes
+		/// from the escrow (no treasury cut: it pays the blob fees), the rest of the reserve goes
+		/// back to the consumer, and the job is `Verified`. When every turn has passed unused,
+		/// the reserve is refunded ([`Event::OutputNotPublished`]).
+		///
+		/// - `origin`: signed, by an accepted provider of the job whose turn has come.
+		/// - `data`: the output, whose `blake2_256` must be the accepted output digest; at most
+		///   the blobs pallet's `MaxBlobSize` (2 MiB). It must end the extrinsic, as a blob
+		///   store's data does (a top-level call, or the last call of a batch).
+		///
+		/// Emits [`Event::OutputPublished`] and the blobs pallet's `Stored`.
+		///
+		/// Fails with:
+		/// - [`Error::UnknownJob`]: no job has this id.
+		/// - [`Error::NotAwaitingOutput`]: the job is not waiting for its output.
+		/// - [`Error::NotAccepted`]: the caller's result was not accepted.
+		/// - [`Error::NotYourTurn`]: the caller's turn has not come.
+		/// - [`Error::WrongOutput`]: the bytes do not hash to the accepted digest.
+		/// - the blobs pallet's errors (too large, not last in the extrinsic, the fee).
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::publish_output(data.len() as u32))]
+		pub fn publish_output(
+			origin: OriginFor<T>,
+			job: JobId,
+			data: alloc::vec::Vec<u8>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_publish_output(who, job, data)
+		}
 	}
 
 	#[pallet::view_functions]
@@ -1236,6 +1332,8 @@ pub mod pallet {
 				submission_fee: T::SubmissionFee::get(),
 				deposit_per_byte: T::DepositPerByte::get(),
 				input_price_per_mib: T::InputPricePerMiB::get(),
+				output_price_per_mib: T::OutputPricePerMiB::get(),
+				publish_window: T::PublishWindow::get(),
 			}
 		}
 	}

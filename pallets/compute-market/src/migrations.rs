@@ -15,8 +15,8 @@ use sp_runtime::traits::Zero;
 ///
 /// * workloads' schemas gain `inputs`, empty: every version-1 workload generates its data from
 ///   the seed;
-/// * jobs' parameters gain `inputs`, empty, and jobs gain `input_fee`, zero: no version-1 job
-///   named inputs or paid for them.
+/// * jobs' parameters gain `inputs`, empty, and `publish_output`, false, and jobs gain
+///   `input_fee`, zero: no version-1 job named inputs, paid for them or asked for its output.
 ///
 /// Nothing else changes: statuses, assignments and commitments keep their encoding (the new
 /// status `InputUnavailable` is a new last variant), so open attempts go on untouched.
@@ -123,6 +123,7 @@ pub mod v2 {
 				dims: old.params.dims,
 				target: old.params.target,
 				inputs: BoundedVec::new(),
+				publish_output: false,
 			},
 			units: old.units,
 			needed_units: old.needed_units,

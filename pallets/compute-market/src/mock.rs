@@ -77,6 +77,35 @@ impl crucible_primitives::data::BlobInspect<u64> for TestBlobs {
 	}
 }
 
+impl crucible_primitives::data::BlobStore<AccountId> for TestBlobs {
+	type Error = sp_runtime::DispatchError;
+
+	/// Record the blob kept for 100 blocks, and charge `who` 1 per KiB started to the
+	/// treasury (as the blobs pallet charges its fees).
+	fn store_as(who: &AccountId, data: Vec<u8>) -> Result<(), Self::Error> {
+		use frame_support::traits::{fungible::Mutate, tokens::Preservation};
+		if data.is_empty() || data.len() as u32 > Self::max_blob_size() {
+			return Err(sp_runtime::DispatchError::Other("bad blob"));
+		}
+		Balances::transfer(
+			who,
+			&TREASURY,
+			data.len().div_ceil(1024) as Balance,
+			Preservation::Preserve,
+		)?;
+		put_blob(
+			sp_io::hashing::blake2_256(&data),
+			data.len() as u64,
+			System::block_number() + 100,
+		);
+		Ok(())
+	}
+
+	fn max_blob_size() -> u32 {
+		1 << 21
+	}
+}
+
 /// Record blob `hash` of `bytes` bytes, kept until block `last`.
 pub fn put_blob(hash: [u8; 32], bytes: u64, last: u64) {
 	BLOBS.with(|b| b.borrow_mut().insert(hash, (bytes, last)));
@@ -96,6 +125,8 @@ parameter_types! {
 	pub static SubmissionFee: Balance = 0;
 	pub static DepositPerByte: Balance = 0;
 	pub static InputPricePerMiB: Balance = 5;
+	pub static OutputPricePerMiB: Balance = 2048;
+	pub static PublishWindow: u64 = 2;
 	/// Whether `run_to_block` checks `try_state` after every block (off only in tests that
 	/// put the storage into states the calls cannot reach).
 	pub static CheckTryState: bool = true;
@@ -134,6 +165,8 @@ impl Config for Test {
 	type SubmissionFee = SubmissionFee;
 	type DepositPerByte = DepositPerByte;
 	type InputPricePerMiB = InputPricePerMiB;
+	type OutputPricePerMiB = OutputPricePerMiB;
+	type PublishWindow = PublishWindow;
 	type Blobs = TestBlobs;
 	type AuthorityId = TestAuthId;
 	type WeightInfo = ();
@@ -445,6 +478,7 @@ pub fn params(dims: Vec<u32>) -> JobParams {
 		dims: BoundedVec::truncate_from(dims),
 		target: None,
 		inputs: BoundedVec::new(),
+		publish_output: false,
 	}
 }
 

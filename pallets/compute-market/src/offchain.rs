@@ -10,6 +10,11 @@
 //!      └──────────────────┴─worker refused or failed / wrong kernel─▶ Failed ─decline tx─▶ Declined
 //! ```
 //!
+//! and, for each verified job waiting for its output ([`AwaitingOutput`]) whose accepted
+//! providers include it, publishes the output in its turn (step 9, [`crate::outputs`]): the
+//! worker's retained output (`worker_output`), checked against the accepted digest, in a
+//! `publish_output` transaction.
+//!
 //! A job the worker refuses (too large, unknown kernel) or fails is declined with
 //! `decline_job` while the commit window is open: no slash, a small reputation loss.
 //!
@@ -60,6 +65,8 @@ const PROGRESS_PREFIX: &[u8] = b"crucible::ocw::job::";
 const TRACKED_KEY: &[u8] = b"crucible::ocw::tracked";
 /// Prefix of the per-account nonce tracker.
 const NONCE_PREFIX: &[u8] = b"crucible::ocw::nonce::";
+/// Prefix of the per-job "output publication sent" entries.
+const PUBLISH_PREFIX: &[u8] = b"crucible::ocw::publish::";
 /// Key of the lock that serializes runs.
 const LOCK_KEY: &[u8] = b"crucible::ocw::lock";
 /// Deadline of each HTTP request to the worker.
@@ -293,6 +300,11 @@ impl<T: Config> Pallet<T> {
 				Agent::<T> { url: &url, key, public, account, now, device_class: None, info };
 			for id in ProviderJobs::<T>::get(&agent.account) {
 				if let Some(k) = agent.step(id) {
+					live.push(k);
+				}
+			}
+			for (id, since) in AwaitingOutput::<T>::iter() {
+				if let Some(k) = agent.publish(id, since) {
 					live.push(k);
 				}
 			}
@@ -571,6 +583,56 @@ impl<T: Config> Agent<'_, T> {
 		{
 			log::info!(target: LOG_TARGET, "declaring the worker's device class for {:?}", self.account);
 		}
+	}
+
+	/// Publish the output of verified job `id` (waiting since `since`) if this provider's result
+	/// was accepted and its turn has come: the full output from the worker (`worker_output`),
+	/// checked against the accepted digest, in a `publish_output` transaction. Sent once, and
+	/// again only if the chain still waits for it [`RESEND_AFTER`] blocks later. Returns the
+	/// key of the "sent" entry while the job waits.
+	fn publish(&mut self, id: JobId, since: BlockNumberFor<T>) -> Option<Vec<u8>> {
+		use crucible_primitives::data::BlobStore;
+		use frame_support::traits::Get;
+		let job = Jobs::<T>::get(id)?;
+		if job.status != JobStatus::Publishing {
+			return None;
+		}
+		let digest = job.result.as_ref()?.output_digest;
+		let turn = Pallet::<T>::accepted_providers(&job).iter().position(|a| *a == self.account)?;
+		let opens =
+			since.saturating_add(T::PublishWindow::get().saturating_mul((turn as u32).into()));
+		// Sent after this block, it lands in the next one at the earliest.
+		let next = self.now.saturating_add(1u32.into());
+		if next < opens || next > Pallet::<T>::last_turn_end(since) {
+			return None;
+		}
+		let mut key = PUBLISH_PREFIX.to_vec();
+		id.encode_to(&mut key);
+		let store = StorageValueRef::persistent(&key);
+		if let Some(sent_at) = store.get::<BlockNumberFor<T>>().ok().flatten() {
+			if !self.stale(sent_at) {
+				return Some(key);
+			}
+		}
+		let params = format!("[\"{}\"]", to_hex(&digest.0));
+		let bytes = match rpc_call(self.url, "worker_output", &params) {
+			Ok(v) => v.as_str().and_then(from_hex)?,
+			Err(e) => {
+				log::warn!(target: LOG_TARGET, "job {id}: the worker has no output to publish: {e:?}");
+				return None;
+			},
+		};
+		if sp_io::hashing::blake2_256(&bytes) != digest.0
+			|| bytes.len() as u64 > T::Blobs::max_blob_size() as u64
+		{
+			log::warn!(target: LOG_TARGET, "job {id}: the worker's output is not the accepted one, or too large to publish");
+			return None;
+		}
+		if self.send(Call::<T>::publish_output { job: id, data: bytes }) {
+			log::info!(target: LOG_TARGET, "job {id}: publishing its output");
+			store.set(&self.now);
+		}
+		Some(key)
 	}
 
 	/// Sign and submit `call` from the provider's account with the next free nonce.

@@ -110,9 +110,11 @@ impl<T: Config> Pallet<T> {
 		let payment = price_per_unit
 			.checked_mul(&BalanceOf::<T>::from(units))
 			.ok_or(Error::<T>::Overflow)?;
+		let output_reserve = Self::output_reserve(params);
 		let budget = payment
 			.checked_add(&input_fee)
 			.and_then(|p| p.checked_mul(&BalanceOf::<T>::from(replicas as u32)))
+			.and_then(|b| b.checked_add(&output_reserve))
 			.ok_or(Error::<T>::Overflow)?;
 		let fee = T::SubmissionFee::get();
 		let deposit = Self::job_deposit();
@@ -128,6 +130,7 @@ impl<T: Config> Pallet<T> {
 			budget,
 			input_bytes,
 			input_fee,
+			output_reserve,
 			price_floor: w.price_floor,
 			reward_per_provider: Self::reward_cap(min_units, payment),
 			fee,

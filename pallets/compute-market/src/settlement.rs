@@ -153,11 +153,16 @@ impl<T: Config> Pallet<T> {
 			let digest = result.output_digest;
 			let accepted = result.accepted;
 			job.result = Some(result);
-			let refund = Self::refund_escrow(&mut job);
-			if !refund.is_zero() {
-				Self::deposit_event(Event::EscrowRefunded { job: id, amount: refund });
+			if job.params.publish_output {
+				// Keep what publishing the output costs; the accepted providers take turns.
+				Self::await_output(id, &mut job, now);
+			} else {
+				let refund = Self::refund_escrow(&mut job);
+				if !refund.is_zero() {
+					Self::deposit_event(Event::EscrowRefunded { job: id, amount: refund });
+				}
+				Self::finish(id, &mut job, JobStatus::Verified);
 			}
-			Self::finish(id, &mut job, JobStatus::Verified);
 			Stats::<T>::mutate(|s| s.verified = s.verified.saturating_add(1));
 			Self::deposit_event(Event::JobVerified { job: id, output_digest: digest, accepted });
 		} else if job.attempts < T::MaxAttempts::get()

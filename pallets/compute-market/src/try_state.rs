@@ -30,6 +30,8 @@ impl<T: Config> Pallet<T> {
 	///    counts them, and its `ProviderBond` hold equals its recorded bond.
 	/// 5. **Candidates are the active providers**, each with its current draw weight.
 	/// 6. **Minting stays within the cap**: `RewardsThisBlock ≤ MaxRewardPerBlock`.
+	/// 7. **Outputs awaited are queued**: a job waiting for its output is in
+	///    [`AwaitingOutput`], has a result, and keeps at most its output reserve.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		// 1 and 2.
 		let mut escrow_total = BalanceOf::<T>::zero();
@@ -56,6 +58,16 @@ impl<T: Config> Pallet<T> {
 					for a in &job.assignments {
 						assigned.entry(a.provider.clone()).or_default().insert(id);
 					}
+				},
+				JobStatus::Publishing => {
+					ensure!(
+						AwaitingOutput::<T>::contains_key(id) && job.result.is_some(),
+						"a job waits for its output unqueued or without a result"
+					);
+					ensure!(
+						job.escrow <= Self::output_reserve(&job.params),
+						"a job waiting for its output keeps more than the reserve"
+					);
 				},
 				_ => {},
 			}

@@ -366,6 +366,9 @@ pub enum JobStatus {
 	/// another hash or length): nobody was slashed, the agreeing providers were paid the input
 	/// fee for their trouble, and the rest of the escrow was refunded.
 	InputUnavailable,
+	/// Verified (a result was accepted and its providers paid), and waiting for an accepted
+	/// provider to publish the full output as a blob (the job asked for it); then `Verified`.
+	Publishing,
 }
 
 impl JobStatus {
@@ -562,6 +565,10 @@ pub struct MarketParams<Balance, BlockNumber> {
 	pub deposit_per_byte: Balance,
 	/// Paid per MiB of a job's inputs (rounded up) to each accepted provider.
 	pub input_price_per_mib: Balance,
+	/// Paid per MiB of a published output (per KiB started) to its publisher.
+	pub output_price_per_mib: Balance,
+	/// Blocks each accepted provider has, in turn, to publish a verified job's output.
+	pub publish_window: BlockNumber,
 }
 
 /// `MarketParams` of a runtime.
@@ -572,12 +579,16 @@ pub type MarketParamsOf<T> = MarketParams<BalanceOf<T>, BlockNumberFor<T>>;
 pub struct Quote<Balance> {
 	/// Units the parameters need at least.
 	pub min_units: u32,
-	/// Escrow to be moved to the market: `(price_per_unit × units + input_fee) × replicas`.
+	/// Escrow to be moved to the market: `(price_per_unit × units + input_fee) × replicas +
+	/// output_reserve`.
 	pub budget: Balance,
 	/// Bytes of the inputs, in total.
 	pub input_bytes: u64,
 	/// Paid to each accepted provider for fetching the inputs: `InputPricePerMiB` × MiB.
 	pub input_fee: Balance,
+	/// Reserved in the budget for publishing the full output (the publish fee of the largest
+	/// blob), when the job asks for it; what the publication does not use is refunded.
+	pub output_reserve: Balance,
 	/// Price floor per unit of the workload.
 	pub price_floor: Balance,
 	/// Minted reward each accepted provider would receive at most: `RewardPerUnit × min_units`,

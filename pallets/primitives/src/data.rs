@@ -81,6 +81,18 @@ pub trait BlobInspect<BlockNumber> {
 	fn insert_for_benchmark(hash: [u8; 32], bytes: u64, expires_at: BlockNumber);
 }
 
+/// What the market stores through the blobs pallet: a job's full output, published by the
+/// provider that computed it.
+pub trait BlobStore<AccountId> {
+	/// Why a store failed.
+	type Error;
+	/// Store `data` as a blob named `blake2_256(data)`, paid by `who`, from the current
+	/// extrinsic, which must end with `data` (nodes index an extrinsic's last bytes).
+	fn store_as(who: &AccountId, data: Vec<u8>) -> Result<(), Self::Error>;
+	/// The most bytes one blob holds.
+	fn max_blob_size() -> u32;
+}
+
 /// No data at all: every blob is unknown.
 impl<BlockNumber> BlobInspect<BlockNumber> for () {
 	fn blob(_: &[u8; 32]) -> Option<(u64, BlockNumber)> {

@@ -134,6 +134,10 @@ pub struct JobParams {
 	/// expect.
 	#[serde(default, skip_serializing_if = "no_inputs")]
 	pub inputs: BoundedVec<DataRef, ConstU32<MAX_INPUTS>>,
+	/// Whether an accepted provider must publish the full output as a blob (at most one blob,
+	/// 2 MiB) once the job is verified. The worker ignores it.
+	#[serde(default, skip_serializing_if = "core::ops::Not::not")]
+	pub publish_output: bool,
 }
 
 impl JobParams {
@@ -145,6 +149,7 @@ impl JobParams {
 			dims: dims.to_vec().try_into().ok()?,
 			target,
 			inputs: Default::default(),
+			publish_output: false,
 		})
 	}
 

@@ -17,7 +17,7 @@ use crate::{
 	currency::{MICRO_UNITS, MILLI_UNITS, UNITS},
 	governance::MarketAdminOrigin,
 	Balance, Balances, BlockNumber, RandomnessCollectiveFlip, Runtime, RuntimeEvent,
-	RuntimeHoldReason, RuntimeOrigin, DAYS, HOURS,
+	RuntimeHoldReason, RuntimeOrigin, DAYS, HOURS, MINUTES,
 };
 use core::marker::PhantomData;
 use frame_support::{
@@ -86,6 +86,14 @@ pub mod dynamic_params {
 		/// provider gets for its trouble when the inputs turn out unavailable.
 		#[codec(index = 14)]
 		pub static InputPricePerMiB: Balance = MILLI_UNITS;
+		/// Paid per MiB of a published output (per KiB started) to its publisher, who pays the
+		/// blob's fees (≈ 2.1 CRU per MiB) from it; a job asking for its output reserves it for
+		/// a 2 MiB blob (6 CRU) and gets back what is not used.
+		#[codec(index = 15)]
+		pub static OutputPricePerMiB: Balance = 3 * UNITS;
+		/// Blocks each accepted provider has, in turn, to publish a verified job's output.
+		#[codec(index = 16)]
+		pub static PublishWindow: BlockNumber = 10;
 	}
 
 	/// The data plane's parameters (`pallet-blobs`, configured in [`super::super::data`]).
@@ -206,6 +214,8 @@ impl pallet_compute_market::Config for Runtime {
 	type SubmissionFee = market::SubmissionFee;
 	type DepositPerByte = market::DepositPerByte;
 	type InputPricePerMiB = market::InputPricePerMiB;
+	type OutputPricePerMiB = market::OutputPricePerMiB;
+	type PublishWindow = Clamp<market::PublishWindow, ConstU32<1>, ConstU32<{ 10 * MINUTES }>>;
 	type Blobs = crate::Blobs;
 	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;
 }

@@ -24,6 +24,7 @@ fn trivial_search(range: u32) -> JobParams {
 		dims: BoundedVec::truncate_from(vec![range]),
 		target: Some([0xff; 32]),
 		inputs: Default::default(),
+		publish_output: false,
 	}
 }
 
@@ -68,6 +69,7 @@ fn a_locked_consumer_still_pays() {
 			dims: BoundedVec::truncate_from(vec![500]),
 			target: Some(target),
 			inputs: Default::default(),
+			publish_output: false,
 		};
 		let consumer_total_before = wealth(&[1]);
 		assert_ok!(Market::submit_job(
@@ -184,6 +186,7 @@ fn an_empty_claim_is_wrong_when_a_nonce_exists() {
 			dims: BoundedVec::truncate_from(vec![500]),
 			target: Some(target),
 			inputs: Default::default(),
+			publish_output: false,
 		};
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(

@@ -19,6 +19,7 @@ fn trivial_search(range: u32) -> JobParams {
 		dims: BoundedVec::truncate_from(vec![range]),
 		target: Some([0xff; 32]),
 		inputs: Default::default(),
+		publish_output: false,
 	}
 }
 
@@ -397,6 +398,7 @@ fn an_empty_claim_is_not_slashed_when_nobody_found_a_nonce() {
 			dims: BoundedVec::truncate_from(vec![1]),
 			target: Some([0u8; 32]),
 			inputs: Default::default(),
+			publish_output: false,
 		};
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(RuntimeOrigin::signed(1), HASH_SEARCH, p, 1, 2, 5, 50));

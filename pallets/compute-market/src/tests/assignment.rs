@@ -165,6 +165,7 @@ fn heavier_providers_are_drawn_more_often() {
 					dims: frame_support::BoundedVec::truncate_from(vec![10]),
 					target: Some([0xff; 32]),
 					inputs: Default::default(),
+					publish_output: false,
 				},
 				1,
 				1,

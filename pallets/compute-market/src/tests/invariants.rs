@@ -113,6 +113,7 @@ fn random_submit(rng: &mut Rng) {
 			dims: BoundedVec::truncate_from(vec![1]),
 			target: Some([0xff; 32]),
 			inputs: Default::default(),
+			publish_output: false,
 		};
 		(HASH_SEARCH, p, 1_000, 1)
 	} else {
@@ -125,6 +126,7 @@ fn random_submit(rng: &mut Rng) {
 					dims: BoundedVec::truncate_from(vec![1 + rng.below(900) as u32]),
 					target: Some(target),
 					inputs: Default::default(),
+					publish_output: false,
 				};
 				(HASH_SEARCH, p, 1, 1 + rng.below(3) as u8)
 			},

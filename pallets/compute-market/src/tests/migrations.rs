@@ -79,12 +79,37 @@ fn version_1_storage_migrates_to_version_2_and_open_attempts_go_on() {
 			result: None,
 			finished_at: None,
 		};
+		// Every workload in version 1's layout, the genesis ones too.
+		for (wid, w) in Workloads::<Test>::iter().collect::<Vec<_>>() {
+			let v1 = v1::Workload::<Balance> {
+				name: w.name,
+				kernel_hash: w.kernel_hash,
+				entry_point: w.entry_point,
+				schema: v1::ParamSchema {
+					dims: w.schema.dims,
+					needs_target: w.schema.needs_target,
+				},
+				verification: w.verification,
+				unit_size: w.unit_size,
+				max_work: w.max_work,
+				work_per_block: w.work_per_block,
+				price_floor: w.price_floor,
+				max_units: w.max_units,
+				retired: w.retired,
+			};
+			unhashed::put(&Workloads::<Test>::hashed_key_for(wid), &v1);
+		}
 		unhashed::put(&Workloads::<Test>::hashed_key_for(workload), &old_workload);
 		unhashed::put(&Jobs::<Test>::hashed_key_for(id), &old_job);
 		assert!(Jobs::<Test>::try_get(id).is_err(), "version 1's layout does not decode as 2");
 
 		MigrateV1ToV2::<Test>::on_runtime_upgrade();
 		assert_eq!(Market::on_chain_storage_version(), 2);
+		assert_eq!(
+			Workloads::<Test>::iter().count() as u32,
+			NextWorkloadId::<Test>::get(),
+			"every workload decodes"
+		);
 		let w = Workloads::<Test>::get(workload).expect("the workload decodes");
 		assert!(w.schema.inputs.is_empty());
 		assert_eq!(w.schema.dims, m.schema.dims);

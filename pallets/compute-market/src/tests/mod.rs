@@ -10,6 +10,7 @@ mod lifecycle;
 mod migrations;
 mod offchain;
 mod orders;
+mod outputs;
 mod providers;
 mod registry;
 mod settlement;

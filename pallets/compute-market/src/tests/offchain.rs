@@ -59,6 +59,7 @@ fn world() -> (sp_io::TestExternalities, World, JobId, AccountId, (Vec<u8>, H256
 			dims: BoundedVec::truncate_from(vec![5_000]),
 			target: Some(target),
 			inputs: Default::default(),
+			publish_output: false,
 		};
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(
@@ -347,6 +348,7 @@ fn hex_and_params_encoding() {
 		dims: BoundedVec::truncate_from(vec![3, 4]),
 		target: None,
 		inputs: Default::default(),
+		publish_output: false,
 	};
 	assert_eq!(
 		submit_params(b"matmul-modp", &p),

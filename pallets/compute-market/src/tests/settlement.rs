@@ -160,6 +160,7 @@ fn hash_search_claims_are_checked_on_chain() {
 			dims: frame_support::BoundedVec::truncate_from(vec![1000]),
 			target: Some(target),
 			inputs: Default::default(),
+			publish_output: false,
 		};
 		let id = NextJobId::<Test>::get();
 		assert_ok!(Market::submit_job(
