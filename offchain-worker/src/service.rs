@@ -425,20 +425,16 @@ impl Worker {
 	/// The bytes of the job's inputs, fetched and checked; or, when input `i` cannot be had
 	/// (gone, or bytes of another hash or length), the report the chain reads as "input `i`
 	/// unavailable": the output `unavailable_preimage(i)` with an empty small output, whose
-	/// digest the chain recognises. `Err` when this worker cannot tell (no source of blobs
-	/// configured, an input above its bound): the job fails here and is declined.
+	/// digest the chain recognises. `Err` when this worker cannot tell (an input above its
+	/// bound): the job fails here and is declined.
 	fn fetch_inputs(
 		&self,
 		params: &JobParams,
 	) -> Result<Result<Vec<Vec<u8>>, Output>, WorkerError> {
 		let mut out = Vec::with_capacity(params.inputs.len());
 		for (i, r) in params.inputs.iter().enumerate() {
+			// `submit` refused blob inputs already when no node serves blobs.
 			let input = InputRef::from(r);
-			if input.url.is_none() && !self.fetcher.serves_blobs() {
-				return Err(WorkerError::InvalidParams(
-					"a blob input, and no node to fetch blobs from".into(),
-				));
-			}
 			match self.runtime.block_on(self.fetcher.fetch(&input)) {
 				Ok(bytes) => out.push(bytes),
 				Err(e @ InputError::TooLarge { .. }) => {

@@ -22,7 +22,7 @@ import { startLocalTestnet, repoRoot, submitAndFinalize, submitAndInclude, waitF
 import { TIMEOUT, freeOf, txFee, assertDispatched, assertFailedWith } from '../lib/chain.js';
 import { blobParams, blobRecord, blobHash, cidOf, decodeManifest, encodeManifest, fetchBlob, plan } from '../lib/data.js';
 import { fetchOverBitswap } from '../lib/ipfs.js';
-import { workerBinary } from '../lib/market.js';
+import { workerBinary, marketEvents } from '../lib/market.js';
 
 const CLI = join(repoRoot, 'scripts', 'crucible');
 const run = promisify(execFile);
@@ -211,16 +211,8 @@ async function serveFile(body) {
 }
 
 /** Market events of job `id` in blocks from..=to. */
-async function jobEvents(from, to, id) {
-  const events = [];
-  for (let n = from; n <= to; n++) {
-    const at = await api.at(await api.rpc.chain.getBlockHash(n));
-    for (const { event } of await at.query.system.events()) {
-      if (event.section === 'computeMarket' && event.data.job?.toNumber?.() === id) events.push(event);
-    }
-  }
-  return events;
-}
+const jobEvents = async (from, to, id) =>
+  (await marketEvents(api, from, to)).filter((e) => e.data.job?.toNumber?.() === id);
 
 test('jobs on the consumer\'s own data: an uploaded 4 MiB file and a URL input verify on three replicas and equal the Rust reference', async () => {
   const url = nodes.alice.wsUrl;

@@ -7,6 +7,7 @@ import { blake2AsHex } from '@polkadot/util-crypto';
 import { submitAndFinalize, bestNumber } from './node.js';
 import { upload, blobRecord, hashOf } from './data.js';
 import { TIMEOUT, describeDispatchError } from './chain.js';
+import { minUnits, defaultReplicas } from './market.js';
 
 /** The states a job ends in. */
 export const FINAL = ['Verified', 'Failed', 'Refunded', 'Expired', 'InputUnavailable'];
@@ -73,28 +74,13 @@ export function dimsFor(workload, sizes) {
   return [Number((BigInt(sizes[0]) + elem - 1n) / elem)];
 }
 
-/** The fewest units that cover `dims` on `workload`: ⌈Π dims^power / unit size⌉. */
-export function unitsOf(workload, dims) {
-  const work = dims.reduce((a, d, i) => a * BigInt(d) ** BigInt(workload.schema.dims[i].power.toNumber()), 1n);
-  const unit = workload.unitSize.toBigInt();
-  return Number((work + unit - 1n) / unit);
-}
-
-/** The replicas a workload takes by default: the quorum + 1 (1 for a quorum of 1 or an on-chain check). */
-export function replicasFor(workload) {
-  const v = workload.verification;
-  if (!v.isReplicated) return 1;
-  const q = v.asReplicated.quorum.toNumber();
-  return q <= 1 ? 1 : q + 1;
-}
-
 /**
  * Price and order a job as `signer`: the chain's quote first (a refusal is thrown with its
  * error's name and doc), then `submitJob`. Resolves to { job, quote, blockHash, at }.
  */
 export async function orderJob(api, signer, { id, workload, params, units, replicas, price, deadlineBlocks = 400, timeoutMs = TIMEOUT.tx }) {
-  units ??= unitsOf(workload, params.dims);
-  replicas ??= replicasFor(workload);
+  units ??= minUnits(workload, params.dims);
+  replicas ??= defaultReplicas(workload);
   price ??= workload.priceFloor.toBigInt();
   const q = await api.call.computeMarketApi.quote(id, params, units, replicas, price);
   if (q.isErr) {

@@ -5,7 +5,7 @@
 //! [`super::MerkleRoot`] over given leaves. Output: the root.
 
 use super::{
-	check_dims, check_input_bytes, le_words,
+	check_dims, input_words,
 	merkle::{level, par_level, reduce_on_device, root_output, MAX_LEAVES},
 	Inputs, Kernel, Output,
 };
@@ -23,9 +23,13 @@ const SOURCE: &str = concat!(
 
 /// The job's leaves: 32 bytes each, the last zero-padded.
 fn leaves(params: &JobParams, inputs: &Inputs) -> Result<Vec<[u8; 32]>, WorkerError> {
-	MerkleRootData.validate(params)?;
-	check_input_bytes(params, inputs)?;
-	Ok(le_words(&inputs[0], params.dims[0] as usize, |w: [u8; 32]| w))
+	input_words(
+		&MerkleRootData,
+		params,
+		inputs,
+		*params.dims.first().unwrap_or(&0) as usize,
+		|w: [u8; 32]| w,
+	)
 }
 
 fn root(mut nodes: Vec<[u8; 32]>, next: fn(&[[u8; 32]]) -> Vec<[u8; 32]>) -> Output {
@@ -70,10 +74,8 @@ impl Kernel for MerkleRootData {
 		params: &JobParams,
 		inputs: &Inputs,
 	) -> Result<Output, WorkerError> {
-		self.validate(params)?;
-		check_input_bytes(params, inputs)?;
-		let n = params.dims[0] as usize;
-		let words = le_words(&inputs[0], 4 * n, u64::from_le_bytes);
+		let n = *params.dims.first().unwrap_or(&0) as usize;
+		let words = input_words(self, params, inputs, 4 * n, u64::from_le_bytes)?;
 		let q = device.queue.clone();
 		let mk =
 			|len: usize| ocl::Buffer::<u64>::builder().queue(q.clone()).len(len.max(1) * 4).build();

@@ -129,18 +129,28 @@ pub fn check_inputs(shapes: &[(u32, u8)], params: &JobParams) -> Result<(), Work
 		)));
 	}
 	for (i, (input, (elem, power))) in params.inputs.iter().zip(shapes).enumerate() {
-		let want = params
-			.dims
-			.iter()
-			.try_fold(1u64, |a, d| a.checked_mul((*d as u64).checked_pow(*power as u32)?));
 		let size = input.size();
-		if size == 0 || want != Some(size.div_ceil(*elem as u64)) {
+		if !crucible_primitives::input_fits(*elem, *power, &params.dims, size) {
 			return Err(WorkerError::InvalidParams(format!(
-				"input {i} has {size} bytes, not the {want:?} elements of {elem} bytes the dimensions ask"
+				"input {i} has {size} bytes, not the elements of {elem} bytes the dimensions ask"
 			)));
 		}
 	}
 	Ok(())
+}
+
+/// The first input of a data job as `n` little-endian words (the last zero-padded), once the
+/// parameters passed `kernel`'s validation and the bytes are the named ones.
+pub fn input_words<const N: usize, T>(
+	kernel: &dyn Kernel,
+	params: &JobParams,
+	inputs: &Inputs,
+	n: usize,
+	from: fn([u8; N]) -> T,
+) -> Result<Vec<T>, WorkerError> {
+	kernel.validate(params)?;
+	check_input_bytes(params, inputs)?;
+	Ok(le_words(&inputs[0], n, from))
 }
 
 /// Check that the fetched `inputs` are as long as `params` names them.

@@ -4,7 +4,7 @@
 //! variant of [`super::PrefixSum`], sharing its scan.
 
 use super::{
-	check_dims, check_input_bytes, le_words,
+	check_dims, input_words,
 	prefix_sum::{chunk_for, encode, rescan_blocks, scan_rest, MAX_N},
 	Inputs, Kernel, Output,
 };
@@ -22,9 +22,13 @@ const SOURCE: &str = concat!(
 
 /// The job's `n` values from its input.
 fn values(params: &JobParams, inputs: &Inputs) -> Result<Vec<u32>, WorkerError> {
-	PrefixSumData.validate(params)?;
-	check_input_bytes(params, inputs)?;
-	Ok(le_words(&inputs[0], params.dims[0] as usize, u32::from_le_bytes))
+	input_words(
+		&PrefixSumData,
+		params,
+		inputs,
+		*params.dims.first().unwrap_or(&0) as usize,
+		u32::from_le_bytes,
+	)
 }
 
 impl Kernel for PrefixSumData {

@@ -77,8 +77,21 @@ impl<T: Config> Pallet<T> {
 	/// Which input an output digest says is unavailable, if it is the
 	/// [`crucible_primitives::unavailable_preimage`] digest of one of the job's inputs.
 	pub fn unavailable_input(params: &JobParams, digest: &sp_core::H256) -> Option<u8> {
-		(0..params.inputs.len() as u8).find(|i| {
-			sp_io::hashing::blake2_256(&crucible_primitives::unavailable_preimage(*i)) == digest.0
-		})
+		Self::unavailable_digests(params)
+			.iter()
+			.position(|d| d == digest)
+			.map(|i| i as u8)
+	}
+
+	/// The "input unavailable" digest of each of the job's inputs, in order (one hash each:
+	/// compute them once where many reveals are compared).
+	pub fn unavailable_digests(params: &JobParams) -> alloc::vec::Vec<sp_core::H256> {
+		(0..params.inputs.len() as u8)
+			.map(|i| {
+				sp_core::H256(sp_io::hashing::blake2_256(
+					&crucible_primitives::unavailable_preimage(i),
+				))
+			})
+			.collect()
 	}
 }

@@ -152,17 +152,10 @@ pub struct InputShape {
 }
 
 impl InputShape {
-	/// The elements the dimensions `dims` ask of this input; `None` on overflow.
-	pub fn elements(&self, dims: &[u32]) -> Option<u64> {
-		dims.iter()
-			.try_fold(1u64, |acc, d| acc.checked_mul((*d as u64).checked_pow(self.power as u32)?))
-	}
-
-	/// Whether `bytes` bytes hold exactly the elements the dimensions `dims` ask.
+	/// Whether `bytes` bytes hold exactly the elements the dimensions `dims` ask
+	/// ([`crucible_primitives::input_fits`], the rule the worker applies too).
 	pub fn fits(&self, dims: &[u32], bytes: u64) -> bool {
-		self.elem_bytes > 0
-			&& self.elements(dims) == Some(bytes.div_ceil(self.elem_bytes as u64))
-			&& bytes > 0
+		crucible_primitives::input_fits(self.elem_bytes, self.power, dims, bytes)
 	}
 }
 

@@ -166,7 +166,8 @@ impl<T: Config> Pallet<T> {
 		// input unavailable is never slashed when a result is accepted, and a replica that
 		// revealed a result is never slashed when the quorum reported an input unavailable;
 		// either is left unjudged (neither paid nor slashed).
-		let unavailable = |d: &H256| Self::unavailable_input(&job.params, d).is_some();
+		let gone = Self::unavailable_digests(&job.params);
+		let unavailable = |d: &H256| gone.contains(d);
 		let quorum_unavailable = result.as_ref().is_some_and(|r| unavailable(&r.output_digest));
 		for (i, r) in reveals() {
 			if outcomes[i] == Outcome::Wrong

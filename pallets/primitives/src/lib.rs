@@ -90,6 +90,17 @@ impl DataRef {
 	}
 }
 
+/// Whether an input of `bytes` bytes fits a workload's input shape `(elem_bytes, power)` for
+/// the dimensions `dims`: it holds `⌈bytes / elem_bytes⌉` elements (a short last one is read
+/// zero-padded), which must be `Π dims^power`. The chain checks it at submission, the worker
+/// before it queues a job: one rule for both.
+pub fn input_fits(elem_bytes: u32, power: u8, dims: &[u32], bytes: u64) -> bool {
+	let want = dims
+		.iter()
+		.try_fold(1u64, |acc, d| acc.checked_mul((*d as u64).checked_pow(power as u32)?));
+	elem_bytes > 0 && bytes > 0 && want == Some(bytes.div_ceil(elem_bytes as u64))
+}
+
 /// What a provider's worker reveals (as the output digest, with an empty small output) when it
 /// could not get input `index` of a job, or got bytes of another hash or length: `blake2_256` of
 /// these bytes. When a quorum of replicas agrees on it, the job ends `InputUnavailable`.
