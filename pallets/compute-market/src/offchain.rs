@@ -598,12 +598,21 @@ impl<T: Config> Agent<'_, T> {
 			return None;
 		}
 		let digest = job.result.as_ref()?.output_digest;
-		let turn = Pallet::<T>::accepted_providers(&job).iter().position(|a| *a == self.account)?;
+		let accepted = Pallet::<T>::accepted_providers(&job);
+		let turn = accepted.iter().position(|a| *a == self.account)?;
 		let opens =
 			since.saturating_add(T::PublishWindow::get().saturating_mul((turn as u32).into()));
+		// The chain lets a turn, once open, stay open to the end; the worker keeps to its own
+		// turn (the last accepted provider to the end), so that a later provider's publication
+		// does not race an earlier one's and pay the fees of a transaction bound to fail.
+		let closes = if turn + 1 == accepted.len() {
+			Pallet::<T>::last_turn_end(since)
+		} else {
+			opens.saturating_add(T::PublishWindow::get()).saturating_sub(1u32.into())
+		};
 		// Sent after this block, it lands in the next one at the earliest.
 		let next = self.now.saturating_add(1u32.into());
-		if next < opens || next > Pallet::<T>::last_turn_end(since) {
+		if next < opens || next > closes {
 			return None;
 		}
 		let mut key = PUBLISH_PREFIX.to_vec();

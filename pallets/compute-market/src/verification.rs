@@ -169,11 +169,24 @@ impl<T: Config> Pallet<T> {
 		let gone = Self::unavailable_digests(&job.params);
 		let unavailable = |d: &H256| gone.contains(d);
 		let quorum_unavailable = result.as_ref().is_some_and(|r| unavailable(&r.output_digest));
+		// A lone report that a chain-stored input (a blob, which every node keeps until at least
+		// the deadline) is unavailable, against an accepted result, costs what a decline costs
+		// (no slash, no pay, a little reputation): otherwise it would be a free way out of work.
+		// A URL is the consumer's to serve, so a lone report on one costs nothing.
+		let on_blob = |d: &H256| {
+			gone.iter().position(|g| g == d).is_some_and(|i| {
+				matches!(job.params.inputs.get(i), Some(crucible_primitives::DataRef::Blob { .. }))
+			})
+		};
 		for (i, r) in reveals() {
 			if outcomes[i] == Outcome::Wrong
 				&& (quorum_unavailable || unavailable(&r.output_digest))
 			{
-				outcomes[i] = Outcome::Unjudged;
+				outcomes[i] = if !quorum_unavailable && on_blob(&r.output_digest) {
+					Outcome::Declined
+				} else {
+					Outcome::Unjudged
+				};
 			}
 		}
 		Verdict { outcomes, result }

@@ -224,24 +224,39 @@ fn an_input_a_quorum_cannot_get_fails_the_job_without_slashing_and_refunds_less_
 	});
 }
 
+/// A lone "unavailable" report against an accepted result: nobody is slashed or paid for it.
+/// On a blob (kept by every node until the deadline) it costs what a decline costs, so that it
+/// is no free way out of work; on a URL (the consumer's to serve) it costs nothing.
 #[test]
-fn a_lone_unavailable_report_is_neither_paid_nor_slashed_when_a_result_is_accepted() {
-	new_test_ext().execute_with(|| {
-		let w = setup();
-		let id = submit_data(w, blob_params(BLOB, BYTES)).unwrap();
-		run_to_block(System::block_number() + 1);
-		let ps = assigned_to(id);
-		let before = Balances::free_balance(ps[2]);
-		let d = H256::repeat_byte(0x5a);
-		assert_ok!(commit(ps[0], id, d, &[1]));
-		assert_ok!(commit(ps[1], id, d, &[1]));
-		assert_ok!(commit(ps[2], id, unavailable_digest(0), &[]));
-		assert_ok!(reveal(ps[0], id, d, vec![1]));
-		assert_ok!(reveal(ps[1], id, d, vec![1]));
-		assert_ok!(reveal(ps[2], id, unavailable_digest(0), vec![]));
-		assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Verified);
-		assert_eq!((bond_of(ps[2]), Balances::free_balance(ps[2])), (100, before));
-	});
+fn a_lone_unavailable_report_is_neither_paid_nor_slashed_and_costs_a_decline_on_a_blob() {
+	for (p, lost) in [
+		(blob_params(BLOB, BYTES), crate::settlement::REPUTATION_LOSS_DECLINE),
+		(url_params(b"http://127.0.0.1:1/flaky", BYTES), 0),
+	] {
+		new_test_ext().execute_with(|| {
+			let w = setup();
+			let id = submit_data(w, p).unwrap();
+			run_to_block(System::block_number() + 1);
+			let ps = assigned_to(id);
+			let before = Balances::free_balance(ps[2]);
+			let reputation = Providers::<Test>::get(ps[2]).unwrap().reputation;
+			let d = H256::repeat_byte(0x5a);
+			assert_ok!(commit(ps[0], id, d, &[1]));
+			assert_ok!(commit(ps[1], id, d, &[1]));
+			assert_ok!(commit(ps[2], id, unavailable_digest(0), &[]));
+			assert_ok!(reveal(ps[0], id, d, vec![1]));
+			assert_ok!(reveal(ps[1], id, d, vec![1]));
+			assert_ok!(reveal(ps[2], id, unavailable_digest(0), vec![]));
+			assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Verified);
+			assert_eq!((bond_of(ps[2]), Balances::free_balance(ps[2])), (100, before));
+			assert_eq!(
+				Providers::<Test>::get(ps[2]).unwrap().reputation,
+				reputation - lost,
+				"a lone report on a blob costs a decline's reputation, on a URL nothing"
+			);
+			assert_ok!(Market::do_try_state());
+		});
+	}
 }
 
 #[test]

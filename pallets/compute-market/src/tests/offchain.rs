@@ -326,6 +326,98 @@ fn an_undeclared_device_class_is_declared_before_the_reveal() {
 	});
 }
 
+/// Turn the world's job into one waiting since `since` for its output, accepted from the local
+/// provider and from another one, the local one in turn `local_turn` (0 or 1). Returns the
+/// full output whose digest was accepted.
+fn publishing(provider: AccountId, id: JobId, local_turn: usize, since: u64) -> Vec<u8> {
+	let output = b"the full output of the job".to_vec();
+	let digest = H256(sp_io::hashing::blake2_256(&output));
+	let reveal = Reveal {
+		output_digest: digest,
+		small_output: Default::default(),
+		device_class: BoundedVec::truncate_from(b"pocl/cpu/3.1".to_vec()),
+		worker_version: 1,
+	};
+	Jobs::<Test>::mutate(id, |j| {
+		let j = j.as_mut().unwrap();
+		j.status = JobStatus::Publishing;
+		j.result = Some(JobResult {
+			output_digest: digest,
+			small_output: Default::default(),
+			accepted: 2,
+		});
+		let mine = Assignment {
+			provider,
+			commitment: None,
+			reveal: Some(reveal.clone()),
+			declined: false,
+		};
+		let other = Assignment { provider: 77, ..mine.clone() };
+		let both = if local_turn == 0 { vec![mine, other] } else { vec![other, mine] };
+		j.assignments = BoundedVec::truncate_from(both);
+		j.params.publish_output = true;
+		j.escrow = j.escrow.min(Market::output_reserve(&j.params));
+	});
+	// No longer open: off the provider's open jobs.
+	ProviderJobs::<Test>::remove(provider);
+	Providers::<Test>::mutate(provider, |p| p.as_mut().unwrap().open_assignments = 0);
+	AwaitingOutput::<Test>::insert(id, since);
+	output
+}
+
+fn output_body(output: &[u8]) -> Vec<u8> {
+	let digest = sp_io::hashing::blake2_256(output);
+	rpc("worker_output", &format!(r#"["{}"]"#, to_hex(&digest)))
+}
+
+#[test]
+fn an_earlier_provider_publishes_only_in_its_own_turn() {
+	let (mut ext, w, id, provider, _) = world();
+	ext.execute_with(|| {
+		let output = publishing(provider, id, 0, 2);
+		// Its turn (blocks 2–3): the worker has lost the output, so nothing is sent.
+		expect(
+			&w,
+			output_body(&output),
+			r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"unknown output"}}"#,
+		);
+		ocw();
+		assert!(w.pool.read().transactions.is_empty());
+		// Block 3: a transaction sent now lands in block 4, in the next provider's turn; the
+		// chain would still take it, but it would race the next one's, so the worker keeps
+		// out (a request here would panic: none is expected).
+		for b in 3..12 {
+			run_to_block(b);
+			ocw();
+			assert!(w.pool.read().transactions.is_empty(), "block {b}");
+		}
+	});
+}
+
+#[test]
+fn the_last_accepted_provider_publishes_from_its_turn_to_the_end() {
+	let (mut ext, w, id, provider, _) = world();
+	ext.execute_with(|| {
+		let output = publishing(provider, id, 1, 2);
+		// Block 2: a transaction would land in block 3, still the first provider's turn.
+		ocw();
+		assert!(w.pool.read().transactions.is_empty());
+		// Block 3: it lands in block 4 at the earliest, in its own turn; the worker has lost the
+		// output then, but still has it later: being the last, it may publish to the end.
+		run_to_block(3);
+		expect(&w, output_body(&output), r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"unknown output"}}"#);
+		ocw();
+		assert!(w.pool.read().transactions.is_empty());
+		let last = Market::last_turn_end(2);
+		run_to_block(last - 1);
+		expect(&w, output_body(&output), &ok(&format!(r#""{}""#, to_hex(&output))));
+		ocw();
+		let calls = apply_pool(&w);
+		assert!(matches!(calls.as_slice(), [Call::publish_output { job, data }] if *job == id && *data == output), "{calls:?}");
+		assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Verified);
+	});
+}
+
 #[test]
 fn without_a_worker_url_or_a_local_key_it_does_nothing() {
 	let (mut ext, _w, id, provider, _) = world();
