@@ -84,6 +84,9 @@ impl From<&crucible_primitives::DataRef> for InputRef {
 				size: *size,
 				url: Some(String::from_utf8_lossy(url).into_owned()),
 			},
+			// Refused at `worker_submit`: the chain resolves it to a blob before assigning.
+			// Named by no hash, it is fetched as no blob and reported unavailable.
+			DataRef::Output { bytes: size, .. } => Self { hash: [0; 32], size: *size, url: None },
 		}
 	}
 }

@@ -243,6 +243,17 @@ impl Worker {
 			.ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?
 			.into();
 		let work = kernel.check(&params)?;
+		if let Some(crucible_primitives::DataRef::Output { job, .. }) = params
+			.inputs
+			.iter()
+			.find(|r| matches!(r, crucible_primitives::DataRef::Output { .. }))
+		{
+			return Err(WorkerError::InvalidParams(format!(
+				"input names the output of job {job}, not yet resolved to its blob (the chain \
+				 assigns a job once all its inputs are blobs or URLs)"
+			))
+			.into());
+		}
 		if params
 			.inputs
 			.iter()

@@ -20,7 +20,9 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(1u32.into())
 	}
 
-	/// Look at up to `MaxAssignPerBlock` jobs at the front of the queue: end those whose
+	/// Look at up to `MaxAssignPerBlock` jobs at the front of the queue: resolve the inputs of
+	/// those waiting for earlier jobs' outputs ([`crate::pipelines`]; still waiting, they go to
+	/// the back of the queue), end those whose
 	/// deadline leaves no room for an attempt or for which too few providers are left at all
 	/// (refunded), assign those for which enough providers are free, and move the others (their
 	/// providers are busy) to the back of the queue. A job whose settlement block is full keeps
@@ -43,7 +45,14 @@ impl<T: Config> Pallet<T> {
 			}
 			examined += 1;
 			let Some(mut job) = Jobs::<T>::get(id) else { continue };
-			if job.status != JobStatus::Pending {
+			// A job waiting for earlier jobs' outputs: resolve them (it may become pending now).
+			if job.status == JobStatus::Waiting {
+				weight.saturating_accrue(T::WeightInfo::resolve_outputs());
+				if Self::advance_waiting(id, &mut job) {
+					continue;
+				}
+			}
+			if !matches!(job.status, JobStatus::Pending | JobStatus::Waiting) {
 				continue;
 			}
 			let settle_at = now.saturating_add(Self::attempt_length(job.work_blocks));
@@ -67,6 +76,10 @@ impl<T: Config> Pallet<T> {
 					Self::deposit_event(Event::JobFailed { job: id, refund });
 				}
 				Jobs::<T>::insert(id, job);
+				continue;
+			}
+			if job.status == JobStatus::Waiting {
+				waiting.push(id);
 				continue;
 			}
 			// Jobs of one size settle together; with that block full, the job keeps its place.

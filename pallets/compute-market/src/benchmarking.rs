@@ -634,5 +634,49 @@ mod benchmarks {
 		assert_eq!(OutputHead::<T>::get(), OutputTail::<T>::get());
 	}
 
+	/// Resolving a waiting job's `MAX_INPUTS` output references, the worst case: every upstream
+	/// is read with its blob, the first published, the last of another length, so that the job
+	/// ends and is refunded.
+	#[benchmark]
+	fn resolve_outputs() {
+		use crucible_primitives::data::BlobInspect;
+		register_providers::<T>(1);
+		let consumer = funded::<T>("consumer", 0);
+		let w = workload::<T>(1);
+		let upstreams: Vec<JobId> =
+			(0..MAX_INPUTS).map(|_| submit::<T>(consumer.clone(), w, 1)).collect();
+		let mut params = job_params::<T>();
+		params.inputs = BoundedVec::truncate_from(
+			upstreams
+				.iter()
+				.map(|u| DataRef::Output { job: *u, bytes: 1 })
+				.collect::<Vec<_>>(),
+		);
+		let id =
+			Market::<T>::do_submit_job(consumer, w, params, 1, 1, 1u32.into(), deadline::<T>())
+				.expect("job submits");
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Waiting));
+		for (i, u) in upstreams.iter().enumerate() {
+			let d = H256::repeat_byte(0xc0 + i as u8);
+			let bytes = if i + 1 == upstreams.len() { 2 } else { 1 };
+			T::Blobs::insert_for_benchmark(d.0, bytes, sp_runtime::traits::Bounded::max_value());
+			Jobs::<T>::mutate(u, |j| {
+				let j = j.as_mut().expect("job");
+				j.status = JobStatus::Verified;
+				j.result = Some(JobResult {
+					output_digest: d,
+					small_output: Default::default(),
+					accepted: 1,
+				});
+			});
+		}
+		let mut job = Jobs::<T>::get(id).expect("job");
+		#[block]
+		{
+			Market::<T>::advance_waiting(id, &mut job);
+		}
+		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::InputUnavailable));
+	}
+
 	impl_benchmark_test_suite!(Market, crate::mock::new_test_ext(), crate::mock::Test);
 }

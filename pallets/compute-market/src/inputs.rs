@@ -7,7 +7,8 @@
 //! * be at most [`MAX_INPUT_BYTES`] (what every worker fetches);
 //! * hold the elements the job's dimensions ask ([`InputShape::fits`]);
 //! * for a blob: be stored, with the length the job names, until at least the deadline;
-//! * for a URL: be `http://` or `https://`.
+//! * for a URL: be `http://` or `https://`;
+//! * for an earlier job's output: see [`crate::pipelines`].
 //!
 //! Nothing here fetches anything: whether a URL serves the named bytes is found out by the
 //! providers, who report an input they cannot get as unavailable (see [`crate::settlement`]).
@@ -37,6 +38,7 @@ impl<T: Config> Pallet<T> {
 					let (stored, _) = T::Blobs::blob(hash).ok_or(Error::<T>::UnknownBlob)?;
 					ensure!(stored == *size, Error::<T>::InputSizeMismatch);
 				},
+				DataRef::Output { job, bytes: size } => Self::check_upstream(*job, *size)?,
 				DataRef::Url { url, .. } => {
 					ensure!(
 						url.starts_with(b"http://") || url.starts_with(b"https://"),

@@ -180,6 +180,7 @@ pub mod migrations;
 pub mod offchain;
 pub mod orders;
 pub mod outputs;
+pub mod pipelines;
 pub mod providers;
 pub mod registry;
 pub mod runtime_api;
@@ -649,6 +650,13 @@ pub mod pallet {
 		EscrowRefunded { job: JobId, amount: BalanceOf<T> },
 		/// A finished job was removed from storage and its deposit released.
 		JobPruned { job: JobId, deposit: BalanceOf<T> },
+		/// The earlier jobs whose outputs a waiting job reads have published them: its inputs
+		/// now name those blobs, and it waits for providers (`Pending`).
+		JobInputsReady { job: JobId },
+		/// Job `upstream`, whose output is input `input` of waiting job `job`, ended without
+		/// publishing one of the named length kept until the deadline (or was pruned): the
+		/// job ends `InputUnavailable` and `refund` went back to the consumer.
+		JobUpstreamFailed { job: JobId, input: u8, upstream: JobId, refund: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -761,6 +769,13 @@ pub mod pallet {
 		NotYourTurn,
 		/// The bytes are not the job's output: they do not hash to its accepted digest.
 		WrongOutput,
+		/// An input names the output of a job that does not exist (or was pruned).
+		UnknownUpstream,
+		/// An input names the output of a job that does not publish its output
+		/// (`publish_output`).
+		UpstreamWithoutOutput,
+		/// An input names the output of a job that ended without publishing it.
+		UpstreamFailed,
 	}
 
 	/// Why a provider was slashed.

@@ -163,6 +163,17 @@ impl<T: Config> Pallet<T> {
 				deadline >= earliest && deadline <= now.saturating_add(T::MaxJobDuration::get()),
 				Error::<T>::InvalidDeadline
 			);
+			// Outputs of earlier jobs that are published already are read as their blobs.
+			let mut params = params;
+			let status = match Self::resolve_outputs(&mut params, deadline) {
+				crate::pipelines::Resolution::Ready => JobStatus::Pending,
+				crate::pipelines::Resolution::Waiting { .. } => JobStatus::Waiting,
+				// `check_inputs` refused every other way to fail: a published output that is
+				// kept for less long than the deadline is what is left.
+				crate::pipelines::Resolution::Failed { .. } => {
+					return Err(Error::<T>::InputExpiresTooSoon.into())
+				},
+			};
 			Self::check_input_retention(&params, deadline)?;
 			ensure!(
 				JobsOf::<T>::decode_len(&who).unwrap_or(0) < T::MaxJobsPerAccount::get() as usize,
@@ -222,7 +233,7 @@ impl<T: Config> Pallet<T> {
 				deposit: quote.deposit,
 				deadline,
 				submitted_at: now,
-				status: JobStatus::Pending,
+				status,
 				attempts: 0,
 				assignments: BoundedVec::new(),
 				assigned_at: Zero::zero(),
@@ -249,7 +260,10 @@ impl<T: Config> Pallet<T> {
 	pub fn do_cancel_job(who: T::AccountId, id: JobId) -> DispatchResult {
 		let mut job = Jobs::<T>::get(id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.consumer == who, Error::<T>::NotJobOwner);
-		ensure!(job.status == JobStatus::Pending, Error::<T>::NotCancellable);
+		ensure!(
+			matches!(job.status, JobStatus::Pending | JobStatus::Waiting),
+			Error::<T>::NotCancellable
+		);
 		PendingJobs::<T>::mutate(|q| q.retain(|j| *j != id));
 		Self::note_unqueued(&who);
 		Stats::<T>::mutate(|s| s.refunded = s.refunded.saturating_add(1));

@@ -22,7 +22,8 @@ impl<T: Config> Pallet<T> {
 	///    the escrow of every job; finished jobs have no escrow left.
 	/// 2. **Deposits are held.** Each consumer's `JobDeposit` hold equals the deposits of its
 	///    unpruned jobs, and each of those jobs is listed in its [`JobsOf`].
-	/// 3. **The queue is exact.** [`PendingJobs`] holds each pending job once and nothing else;
+	/// 3. **The queue is exact.** [`PendingJobs`] holds each pending or waiting job once and
+	///    nothing else;
 	///    [`PendingCount`] counts each consumer's entries and stays within
 	///    `MaxPendingPerAccount` for new orders.
 	/// 4. **Assignments are indexed.** An open job has `replicas` assignments; each provider's
@@ -32,6 +33,9 @@ impl<T: Config> Pallet<T> {
 	/// 6. **Minting stays within the cap**: `RewardsThisBlock ≤ MaxRewardPerBlock`.
 	/// 7. **Outputs awaited are queued**: a job waiting for its output is in
 	///    [`AwaitingOutput`], has a result, and keeps at most its output reserve.
+	/// 8. **Only waiting jobs name unresolved outputs**: a `Waiting` job (queued like a pending
+	///    one) names at least one earlier job's output not yet resolved, and no open job past
+	///    waiting names any.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		// 1 and 2.
 		let mut escrow_total = BalanceOf::<T>::zero();
@@ -47,8 +51,13 @@ impl<T: Config> Pallet<T> {
 			*d = d.saturating_add(job.deposit);
 			ensure!(JobsOf::<T>::get(&job.consumer).contains(&id), "a job is missing from JobsOf");
 			match job.status {
-				JobStatus::Pending => {
+				JobStatus::Pending | JobStatus::Waiting => {
 					pending.insert(id);
+					ensure!(
+						(job.status == JobStatus::Waiting)
+							== Self::names_unresolved_output(&job.params),
+						"a job waits without an unresolved output, or is pending with one"
+					);
 				},
 				JobStatus::Assigned | JobStatus::Committing | JobStatus::Revealing => {
 					ensure!(
@@ -70,6 +79,12 @@ impl<T: Config> Pallet<T> {
 					);
 				},
 				_ => {},
+			}
+			if job.status != JobStatus::Waiting && !job.status.is_final() {
+				ensure!(
+					!Self::names_unresolved_output(&job.params),
+					"a job past waiting still names an unresolved output"
+				);
 			}
 		}
 		let in_escrow = T::Currency::balance(&Self::escrow_account());

@@ -362,6 +362,10 @@ pub enum JobStatus {
 	/// Verified (a result was accepted and its providers paid), and waiting for an accepted
 	/// provider to publish the full output as a blob (the job asked for it); then `Verified`.
 	Publishing,
+	/// Escrowed and queued, waiting for the earlier jobs whose outputs are its inputs
+	/// ([`DataRef::Output`]) to publish them; then `Pending` (or `InputUnavailable`, refunded,
+	/// if one of them ends without an output).
+	Waiting,
 }
 
 impl JobStatus {

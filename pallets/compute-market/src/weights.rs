@@ -63,6 +63,7 @@ pub trait WeightInfo {
 	fn prune_job() -> Weight;
 	fn publish_output(l: u32, ) -> Weight;
 	fn close_output_turns(n: u32, ) -> Weight;
+	fn resolve_outputs() -> Weight;
 }
 
 /// Weights of `pallet_compute_market`, with the runtime's database weights.
@@ -516,6 +517,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 13011).saturating_mul(n.into()))
 	}
+	/// Not generated yet (benchmark `resolve_outputs`; frame-omni-bencher was not at hand):
+	/// the measured `expire_job` (its refund path) plus, for each of the 2 inputs, an upstream
+	/// `ComputeMarket::Jobs` (max 13011 bytes of proof) and a `Blobs::Records` (2563) read.
+	fn resolve_outputs() -> Weight {
+		<Self as WeightInfo>::expire_job()
+			.saturating_add(Weight::from_parts(2 * 15_000_000, 2 * (13011 + 2563)))
+			.saturating_add(T::DbWeight::get().reads(4))
+	}
 }
 
 /// The same weights with RocksDB's database weights, for tests.
@@ -651,5 +660,13 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(3))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 13011).saturating_mul(n.into()))
+	}
+	/// Not generated yet (benchmark `resolve_outputs`; frame-omni-bencher was not at hand):
+	/// the measured `expire_job` (its refund path) plus, for each of the 2 inputs, an upstream
+	/// `ComputeMarket::Jobs` (max 13011 bytes of proof) and a `Blobs::Records` (2563) read.
+	fn resolve_outputs() -> Weight {
+		<Self as WeightInfo>::expire_job()
+			.saturating_add(Weight::from_parts(2 * 15_000_000, 2 * (13011 + 2563)))
+			.saturating_add(RocksDbWeight::get().reads(4))
 	}
 }

@@ -36,7 +36,8 @@ pub const MAX_URL_LEN: u32 = 256;
 ///
 /// In JSON (the worker's `worker_submit` and the node's `compute_*` RPC):
 /// `{"blob": {"digest": "0x…", "bytes": 1024}}` or
-/// `{"url": {"url": "https://…", "digest": "0x…", "bytes": 1024}}`. (The fields are not named
+/// `{"url": {"url": "https://…", "digest": "0x…", "bytes": 1024}}` or
+/// `{"output": {"job": 7, "bytes": 1024}}`. (The fields are not named
 /// `hash` or `size`, which polkadot.js codecs have as properties of their own.)
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -72,20 +73,35 @@ pub enum DataRef {
 		/// Bytes the URL must serve.
 		bytes: u64,
 	},
+	/// The published output of an earlier job (one that asks for it, `publish_output`), which
+	/// must have `bytes` bytes: jobs chain into pipelines. The job waits until that job has
+	/// published its output, then reads it as the blob it was published as (the chain replaces
+	/// this reference by that blob's); it fails, refunded, if that job ends without one. Only
+	/// the chain holds this form: a job is assigned once all its inputs are blobs or URLs.
+	Output {
+		/// The earlier job's id.
+		job: u64,
+		/// Bytes its output must have.
+		bytes: u64,
+	},
 }
 
 impl DataRef {
-	/// The hash the bytes must have (for a blob: its name).
-	pub fn hash(&self) -> &[u8; 32] {
+	/// The hash the bytes must have (for a blob: its name); `None` for an earlier job's output
+	/// not yet published.
+	pub fn hash(&self) -> Option<&[u8; 32]> {
 		match self {
-			Self::Blob { digest, .. } | Self::Url { digest, .. } => digest,
+			Self::Blob { digest, .. } | Self::Url { digest, .. } => Some(digest),
+			Self::Output { .. } => None,
 		}
 	}
 
 	/// The bytes the data has.
 	pub fn size(&self) -> u64 {
 		match self {
-			Self::Blob { bytes, .. } | Self::Url { bytes, .. } => *bytes,
+			Self::Blob { bytes, .. } | Self::Url { bytes, .. } | Self::Output { bytes, .. } => {
+				*bytes
+			},
 		}
 	}
 }

@@ -29,13 +29,7 @@ fn url_params(url: &[u8], size: u64) -> JobParams {
 
 /// Register the data workload and three providers; store the blob until block 1,000.
 fn setup() -> WorkloadId {
-	for p in [10, 11, 12] {
-		register(p, 100);
-	}
-	put_blob(BLOB, BYTES, 1_000);
-	let id = NextWorkloadId::<Test>::get();
-	assert_ok!(Market::do_register_workload(data_workload()));
-	id
+	data_market(BLOB, BYTES)
 }
 
 fn submit_data(workload: WorkloadId, p: JobParams) -> Result<JobId, sp_runtime::DispatchError> {
@@ -51,6 +45,17 @@ fn submit_data(workload: WorkloadId, p: JobParams) -> Result<JobId, sp_runtime::
 		System::block_number() + 50,
 	)
 	.map(|_| id)
+}
+
+/// `ps[0]` and `ps[1]` commit and reveal one result, `ps[2]` reports input 0 unavailable.
+fn two_agree_and_one_reports_unavailable(id: JobId, ps: &[AccountId]) {
+	let d = H256::repeat_byte(0x5a);
+	assert_ok!(commit(ps[0], id, d, &[1]));
+	assert_ok!(commit(ps[1], id, d, &[1]));
+	assert_ok!(commit(ps[2], id, unavailable_digest(0), &[]));
+	assert_ok!(reveal(ps[0], id, d, vec![1]));
+	assert_ok!(reveal(ps[1], id, d, vec![1]));
+	assert_ok!(reveal(ps[2], id, unavailable_digest(0), vec![]));
 }
 
 fn unavailable_digest(i: u8) -> H256 {
@@ -240,13 +245,7 @@ fn a_lone_unavailable_report_is_neither_paid_nor_slashed_and_costs_a_decline_on_
 			let ps = assigned_to(id);
 			let before = Balances::free_balance(ps[2]);
 			let reputation = Providers::<Test>::get(ps[2]).unwrap().reputation;
-			let d = H256::repeat_byte(0x5a);
-			assert_ok!(commit(ps[0], id, d, &[1]));
-			assert_ok!(commit(ps[1], id, d, &[1]));
-			assert_ok!(commit(ps[2], id, unavailable_digest(0), &[]));
-			assert_ok!(reveal(ps[0], id, d, vec![1]));
-			assert_ok!(reveal(ps[1], id, d, vec![1]));
-			assert_ok!(reveal(ps[2], id, unavailable_digest(0), vec![]));
+			two_agree_and_one_reports_unavailable(id, &ps);
 			assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Verified);
 			assert_eq!((bond_of(ps[2]), Balances::free_balance(ps[2])), (100, before));
 			assert_eq!(
@@ -263,13 +262,7 @@ fn a_lone_unavailable_report_is_neither_paid_nor_slashed_and_costs_a_decline_on_
 fn an_unavailable_report_on_a_job_without_inputs_is_a_wrong_result() {
 	new_test_ext().execute_with(|| {
 		let (id, ps) = assigned_matmul([]);
-		let d = H256::repeat_byte(0x5a);
-		assert_ok!(commit(ps[0], id, d, &[1]));
-		assert_ok!(commit(ps[1], id, d, &[1]));
-		assert_ok!(commit(ps[2], id, unavailable_digest(0), &[]));
-		assert_ok!(reveal(ps[0], id, d, vec![1]));
-		assert_ok!(reveal(ps[1], id, d, vec![1]));
-		assert_ok!(reveal(ps[2], id, unavailable_digest(0), vec![]));
+		two_agree_and_one_reports_unavailable(id, &ps);
 		assert_eq!(Jobs::<Test>::get(id).unwrap().status, JobStatus::Verified);
 		assert!(bond_of(ps[2]) < 100, "slashed: there was no input to miss");
 	});

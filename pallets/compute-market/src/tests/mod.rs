@@ -11,6 +11,7 @@ mod migrations;
 mod offchain;
 mod orders;
 mod outputs;
+mod pipelines;
 mod providers;
 mod registry;
 mod settlement;
@@ -19,6 +20,18 @@ use crate::{mock::*, *};
 use frame_support::traits::fungible::InspectHold;
 
 /// Escrow of `who`'s jobs still in the market's escrow account.
+/// Register the data workload (prefix-sum-data) and providers 10, 11 and 12, and store blob
+/// `blob` of `bytes` bytes until block 1,000. Returns the workload.
+pub fn data_market(blob: [u8; 32], bytes: u64) -> WorkloadId {
+	for p in [10, 11, 12] {
+		register(p, 100);
+	}
+	put_blob(blob, bytes, 1_000);
+	let id = NextWorkloadId::<Test>::get();
+	frame_support::assert_ok!(Market::do_register_workload(data_workload()));
+	id
+}
+
 pub fn escrow_of(who: AccountId) -> Balance {
 	Jobs::<Test>::iter_values()
 		.filter(|j| j.consumer == who)

@@ -99,6 +99,11 @@ fn expect(w: &World, body: Vec<u8>, response: &str) {
 	});
 }
 
+/// A JSON-RPC error of the worker: "not found" (-32004) with `message`.
+fn not_found(message: &str) -> String {
+	format!(r#"{{"jsonrpc":"2.0","id":1,"error":{{"code":-32004,"message":"{message}"}}}}"#)
+}
+
 fn ok(result: &str) -> String {
 	format!(r#"{{"jsonrpc":"2.0","id":1,"result":{result}}}"#)
 }
@@ -253,11 +258,7 @@ fn a_ticket_the_restarted_worker_forgot_is_posted_again() {
 		expect(&w, submit_body(id), &ok("7"));
 		ocw();
 		run_to_block(3);
-		expect(
-			&w,
-			rpc("worker_status", "[7]"),
-			r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"unknown ticket"}}"#,
-		);
+		expect(&w, rpc("worker_status", "[7]"), &not_found("unknown ticket"));
 		expect(&w, submit_body(id), &ok("1"));
 		ocw();
 		assert_eq!(progress(id, provider), Some(Progress::Posted { ticket: 1 }));
@@ -376,11 +377,7 @@ fn an_earlier_provider_publishes_only_in_its_own_turn() {
 	ext.execute_with(|| {
 		let output = publishing(provider, id, 0, 2);
 		// Its turn (blocks 2–3): the worker has lost the output, so nothing is sent.
-		expect(
-			&w,
-			output_body(&output),
-			r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"unknown output"}}"#,
-		);
+		expect(&w, output_body(&output), &not_found("unknown output"));
 		ocw();
 		assert!(w.pool.read().transactions.is_empty());
 		// Block 3: a transaction sent now lands in block 4, in the next provider's turn; the
@@ -405,7 +402,7 @@ fn the_last_accepted_provider_publishes_from_its_turn_to_the_end() {
 		// Block 3: it lands in block 4 at the earliest, in its own turn; the worker has lost the
 		// output then, but still has it later: being the last, it may publish to the end.
 		run_to_block(3);
-		expect(&w, output_body(&output), r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32004,"message":"unknown output"}}"#);
+		expect(&w, output_body(&output), &not_found("unknown output"));
 		ocw();
 		assert!(w.pool.read().transactions.is_empty());
 		let last = Market::last_turn_end(2);
