@@ -5,7 +5,8 @@
 // are refused with typed errors and change nothing; renewal extends a record; the compute
 // worker fetches an input by hash from a node (chunks and manifest) or from a URL, and refuses
 // bytes whose hash or length is not the named one; a real IPFS client (Helia) fetches blobs
-// from a node over bitswap.
+// from a node over bitswap; jobs run on uploaded and URL inputs, publish their full outputs,
+// and chain into pipelines (a job on an earlier job's output waits for it, and fails with it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -57,10 +58,10 @@ async function fetchInput(hash, size, args) {
   }
 }
 
-/** Run the CLI; resolves to the JSON it prints last. */
+/** Run the CLI; resolves to the JSON it prints last (with what it printed as `.stdout`, not enumerable). */
 async function cli(...args) {
   const { stdout } = await run(CLI, [...args, '--suri', '//Eve'], { timeout: TIMEOUT.upload, maxBuffer: 1 << 24 });
-  return JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1));
+  return Object.defineProperty(JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1)), 'stdout', { value: stdout });
 }
 
 test('a 5 MiB file goes up as chunks and a manifest through one node and comes back bit-identical from the others', async () => {
@@ -276,6 +277,39 @@ test('jobs on the consumer\'s own data: an uploaded 4 MiB file and a URL input v
   }
 });
 
+test('a two-job pipeline: a Merkle root of the published prefix sums of an uploaded file waits for them, then verifies and equals the Rust reference', async () => {
+  const url = nodes.alice.wsUrl;
+  const values = randomBytes(256 * 1024);
+  const valuesFile = join(dir, 'pipe-values.bin');
+  writeFileSync(valuesFile, values);
+  const t0 = Date.now();
+  const first = await cli('submit', 'prefix-sum-data', '--input', valuesFile, '--publish-output', 'yes', '--url', url);
+  // The second job names the first one's output (its length: one u32 sum per value) and waits.
+  const second = await cli('submit', 'merkle-root-data', '--input', `job:${first.job}`, '--url', url);
+  assert.deepEqual(second.params.inputs, [{ Output: { job: first.job, bytes: String(values.length) } }]);
+  assert.deepEqual(second.params.dims, [values.length / 32]);
+  assert.equal((await api.call.computeMarketApi.job(second.job)).unwrap().status.type, 'Waiting', 'the second job waits for the first one\'s output');
+  const [one, two] = await Promise.all([cli('wait', String(first.job), '--url', url), cli('wait', String(second.job), '--url', url)]);
+  const latency_s = (Date.now() - t0) / 1000;
+  assert.equal(one.status, 'Verified');
+  assert.equal(two.status, 'Verified');
+  assert.match(two.stdout, /Waiting \(for the published output of an earlier job\)/, '`wait` shows the job waiting');
+  assert.match(two.stdout, /JobInputsReady/, '`wait` shows its inputs becoming ready');
+  const job = (await api.call.computeMarketApi.job(second.job)).unwrap();
+  assert.deepEqual(job.params.inputs.map((i) => i.toJSON()), [{ blob: { digest: one.output_digest, bytes: values.length } }], 'the reference became the blob the first job published');
+  const events = await jobEvents(second.submitted_at, job.finishedAt.unwrap().toNumber(), second.job);
+  const ready = events.findIndex((e) => e.method === 'JobInputsReady');
+  assert.ok(ready >= 0 && ready < events.findIndex((e) => e.method === 'JobAssigned'), 'ready before it is assigned');
+  // The Rust references, chained the same way: the sums, then their Merkle root.
+  const sumsFile = join(dir, 'pipe-sums.bin');
+  const sums = await referenceOn('prefix-sum-data', { seed: first.params.seed, dims: first.params.dims }, valuesFile, ['--out', sumsFile]);
+  assert.equal(one.output_digest, sums.output_digest);
+  const root = await referenceOn('merkle-root-data', { seed: second.params.seed, dims: second.params.dims }, sumsFile);
+  assert.equal(two.output_digest, root.output_digest, "the pipeline's result is the reference's");
+  assert.equal(two.small_output, root.small_output);
+  console.log(`pipeline latency, s: ${JSON.stringify({ 'prefix-sum-data (256 KiB upload, output published) → merkle-root-data of the sums; order→verified': latency_s })}`);
+});
+
 test('an input whose bytes do not match its hash is reported unavailable: nobody is slashed and the consumer gets its escrow back less the input fees', async () => {
   const url = nodes.alice.wsUrl;
   const doc = randomBytes(64 * 1024);
@@ -287,8 +321,22 @@ test('an input whose bytes do not match its hash is reported unavailable: nobody
   try {
     // The URL serves 64 KiB, but the job names another hash for them.
     const wrong = `0x${'5a'.repeat(32)}`;
-    const order = await cli('submit', 'merkle-root-data', '--input', `${server.url}#${wrong}:${doc.length}`, '--url', url);
-    await assert.rejects(cli('wait', String(order.job), '--url', url), /InputUnavailable/, 'the CLI exits non-zero and says why');
+    const order = await cli('submit', 'merkle-root-data', '--input', `${server.url}#${wrong}:${doc.length}`, '--publish-output', 'yes', '--url', url);
+    // A job on its output waits for it, and fails with it, refunded in full.
+    const downstream = await cli('submit', 'merkle-root-data', '--input', `job:${order.job}`, '--url', url);
+    await Promise.all([
+      assert.rejects(cli('wait', String(order.job), '--url', url), /InputUnavailable: its providers could not get an input/, 'the CLI exits non-zero and says why'),
+      assert.rejects(cli('wait', String(downstream.job), '--url', url), /InputUnavailable: an earlier job whose output it reads ended without publishing it/),
+    ]);
+    const down = (await api.call.computeMarketApi.job(downstream.job)).unwrap();
+    assert.equal(down.status.type, 'InputUnavailable');
+    assert.equal(down.escrow.toBigInt(), 0n);
+    assert.ok(down.assignments.length === 0 && down.result.isNone, 'nobody was assigned to it');
+    const downEvents = await jobEvents(downstream.submitted_at, down.finishedAt.unwrap().toNumber(), downstream.job);
+    const failed = downEvents.find((e) => e.method === 'JobUpstreamFailed');
+    assert.ok(failed, 'JobUpstreamFailed');
+    assert.equal(failed.data.upstream.toNumber(), order.job);
+    assert.equal(failed.data.refund.toBigInt(), downEvents.find((e) => e.method === 'JobSubmitted').data.budget.toBigInt(), 'its whole budget back');
     const job = (await api.call.computeMarketApi.job(order.job)).unwrap();
     assert.equal(job.status.type, 'InputUnavailable');
     assert.equal(job.escrow.toBigInt(), 0n);

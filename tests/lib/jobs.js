@@ -1,7 +1,7 @@
 // The consumer's side of a compute job, for the CLI (`scripts/crucible submit|wait|run`) and the
 // end-to-end tests: find a workload, name the inputs (a file uploaded as blobs, a blob already
-// on chain, or a URL with the hash and length its bytes must have), price and order the job,
-// and follow it to its end.
+// on chain, a URL with the hash and length its bytes must have, or the published output of an
+// earlier job), price and order the job, and follow it to its end.
 import { readFileSync } from 'node:fs';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { submitAndFinalize, bestNumber } from './node.js';
@@ -35,12 +35,57 @@ export const blobInput = (digest, bytes) => ({ Blob: { digest, bytes: BigInt(byt
 /** A URL input: { Url: { url, digest, bytes } }. */
 export const urlInput = (url, digest, bytes) => ({ Url: { url, digest, bytes: BigInt(bytes) } });
 
+/** The published output of job `job`, of `bytes` bytes: { Output: { job, bytes } }. */
+export const outputInput = (job, bytes) => ({ Output: { job, bytes: BigInt(bytes) } });
+
+/**
+ * The length of the full output of the built-in workload `name` on `dims`, where the chain's
+ * schema does not say it (the workloads' outputs are defined by their kernels): the prefix
+ * sums are one u32 per value, a Merkle root is 32 bytes. `undefined` for the others.
+ */
+export function builtinOutputBytes(name, dims) {
+  if (name === 'prefix-sum' || name === 'prefix-sum-data') return 4n * BigInt(dims[0]);
+  if (name === 'merkle-root' || name === 'merkle-root-data') return 32n;
+  return undefined;
+}
+
+/**
+ * The length the output of job `id` will have, for an input that names it: what it published,
+ * if it has; else what its workload's kernel writes. Throws, saying why, when the job cannot
+ * be an upstream (unknown, not publishing its output, ended without it) or its length is not
+ * known (give `job:ID:BYTES`).
+ */
+export async function upstreamBytes(api, id) {
+  const j = await api.call.computeMarketApi.job(id);
+  if (j.isNone) throw new Error(`no job ${id} (never submitted, or pruned)`);
+  const job = j.unwrap();
+  if (!job.params.publishOutput.isTrue) throw new Error(`job ${id} does not publish its output (it was not submitted with --publish-output yes)`);
+  if (job.status.type === 'Verified') {
+    const rec = await blobRecord(api, job.result.unwrap().outputDigest.toHex());
+    if (!rec) throw new Error(`job ${id} ended without publishing its output`);
+    return rec.totalBytes;
+  }
+  if (FINAL.includes(job.status.type)) throw new Error(`job ${id} ended ${job.status.type}, without an output`);
+  const w = await api.call.computeMarketApi.workload(job.workload);
+  const name = w.unwrap().name.toUtf8();
+  const bytes = builtinOutputBytes(name, job.params.dims.map((d) => d.toNumber()));
+  if (bytes === undefined) throw new Error(`the output length of ${name} is not known here: give job:${id}:BYTES`);
+  return bytes;
+}
+
 /**
  * Name one input from what a user typed: a file (uploaded as blobs unless already stored,
- * through `signer`), a blob hash or CID on chain, or a URL — `URL#0xHASH:BYTES`, or a bare URL
- * whose bytes the CLI fetches once to name them. Returns { input, bytes, uploaded? }.
+ * through `signer`), a blob hash or CID on chain, a URL — `URL#0xHASH:BYTES`, or a bare URL
+ * whose bytes the CLI fetches once to name them — or `job:ID[:BYTES]`, the published output of
+ * an earlier job (the job waits for it). Returns { input, bytes, uploaded? }.
  */
 export async function nameInput(api, signer, ref, { log = () => {}, timeoutMs } = {}) {
+  const jobRef = ref.match(/^job:(\d+)(?::(\d+))?$/);
+  if (jobRef) {
+    const [, job, given] = jobRef;
+    const bytes = given !== undefined ? BigInt(given) : await upstreamBytes(api, Number(job));
+    return { input: outputInput(Number(job), bytes), bytes };
+  }
   if (/^https?:\/\//.test(ref)) {
     const m = ref.match(/^(.*)#(0x[0-9a-fA-F]{64}):(\d+)$/);
     if (m) return { input: urlInput(m[1], m[2], m[3]), bytes: BigInt(m[3]) };
@@ -110,10 +155,13 @@ export function progressOf(job) {
 
 /**
  * Follow job `id` block by block until it ends; `onChange(progress, block)` is called whenever
- * its status, commitments or reveals change. Resolves to { job, progress, block } at its end.
+ * its status, commitments or reveals change, and `onEvent(event, block)` for each market event
+ * about it in a new best block (`JobInputsReady`, `JobAssigned`, `JobVerified`, …). Resolves to
+ * { job, progress, block, events } at its end (`events`: the ones seen, as { method, data }).
  * Nothing is lost if this is interrupted: the job goes on, and can be followed again.
  */
-export function followJob(api, id, { onChange = () => {}, timeoutMs = 600_000 } = {}) {
+export function followJob(api, id, { onChange = () => {}, onEvent = () => {}, timeoutMs = 600_000 } = {}) {
+  const events = [];
   return new Promise((resolve, reject) => {
     let last = '';
     let unsub;
@@ -127,6 +175,13 @@ export function followJob(api, id, { onChange = () => {}, timeoutMs = 600_000 } 
       err ? reject(err) : resolve(value);
     };
     const check = async (header) => {
+      if (header) {
+        for (const { event } of await api.query.system.events.at(header.hash)) {
+          if (event.section !== 'computeMarket' || event.data.job?.toNumber?.() !== id) continue;
+          events.push({ method: event.method, data: event.data });
+          onEvent(event, header.number.toNumber());
+        }
+      }
       const j = await api.call.computeMarketApi.job(id);
       if (j.isNone) return finish(new Error(`no job ${id} (never submitted, or pruned)`));
       const job = j.unwrap();
@@ -137,7 +192,7 @@ export function followJob(api, id, { onChange = () => {}, timeoutMs = 600_000 } 
         last = key;
         onChange(progress, block);
       }
-      if (FINAL.includes(progress.status)) finish(null, { job, progress, block });
+      if (FINAL.includes(progress.status)) finish(null, { job, progress, block, events });
     };
     api.rpc.chain.subscribeNewHeads((h) => { check(h).catch((e) => finish(e)); })
       .then((u) => { unsub = u; if (done) u(); })

@@ -4,9 +4,11 @@
 //   scripts/crucible upload FILE                 store FILE as blobs; prints its hash, CID and cost
 //   scripts/crucible download HASH|CID FILE      fetch the data from the node, check every hash, write FILE
 //   scripts/crucible blob HASH|CID               the chain's record of a blob
-//   scripts/crucible submit WORKLOAD [--input FILE|HASH|CID|URL[#0xHASH:BYTES]]... [--dims N,..]
-//                   [--seed 0x..] [--units N] [--replicas N] [--price PLANCK] [--deadline BLOCKS]
-//                   [--publish-output yes]   price and order a job (files are uploaded first)
+//   scripts/crucible submit WORKLOAD [--input FILE|HASH|CID|URL[#0xHASH:BYTES]|job:ID[:BYTES]]...
+//                   [--dims N,..] [--seed 0x..] [--units N] [--replicas N] [--price PLANCK]
+//                   [--deadline BLOCKS] [--publish-output yes]   price and order a job (files are
+//                   uploaded first; job:ID reads the published output of job ID, and the job
+//                   waits for it)
 //   scripts/crucible wait JOB [--out FILE]       follow a job to its end, printing its progress;
 //                                                with --out, download its published output
 //   scripts/crucible run WORKLOAD --input ... [--out FILE]   submit (publishing the output
@@ -28,7 +30,7 @@ const USAGE = `usage:
   crucible upload FILE
   crucible download HASH|CID FILE
   crucible blob HASH|CID
-  crucible submit WORKLOAD [--input FILE|HASH|CID|URL[#0xHASH:BYTES]]... [--dims N,..] [--seed 0x..]
+  crucible submit WORKLOAD [--input FILE|HASH|CID|URL[#0xHASH:BYTES]|job:ID[:BYTES]]... [--dims N,..] [--seed 0x..]
                   [--units N] [--replicas N] [--price PLANCK] [--deadline BLOCKS] [--publish-output yes]
   crucible wait JOB [--out FILE]
   crucible run WORKLOAD --input ... [--out FILE]   (submit, wait, download the output)
@@ -85,12 +87,26 @@ async function submit(api, o, workloadRef) {
   return order;
 }
 
+/** One market event about a job, as a line: its name and the fields that say what happened. */
+function describeEvent(e) {
+  const d = e.data;
+  switch (e.method) {
+    case 'JobInputsReady': return 'JobInputsReady: every earlier job it reads has published its output; queued for assignment';
+    case 'JobUpstreamFailed': return `JobUpstreamFailed: job ${d.upstream} (input ${d.input}) ended without its output; refunded ${cru(d.refund.toBigInt())}`;
+    case 'JobAssigned': return `JobAssigned to ${d.providers.length} provider(s)`;
+    case 'JobVerified': return `JobVerified: ${d.accepted} agree on ${d.outputDigest.toHex()}`;
+    case 'OutputPublished': return `OutputPublished: ${d.bytes} bytes as blob ${d.blob.toHex()} by ${d.by}`;
+    default: return e.method;
+  }
+}
+
 /** Follow a job as the CLI's `wait` does: a line per change, the result as JSON at the end. */
 async function wait(api, o, job) {
   const started = Date.now();
   const { job: j, block } = await followJob(api, job, {
     timeoutMs: Number(o.timeout ?? 600) * 1000,
-    onChange: (p, b) => console.log(`job ${job} at block ${b ?? '?'}: ${p.status}${p.assigned ? ` (attempt ${p.attempt}: ${p.committed}/${p.assigned} committed, ${p.revealed}/${p.assigned} revealed)` : ''}`),
+    onChange: (p, b) => console.log(`job ${job} at block ${b ?? '?'}: ${p.status}${p.status === 'Waiting' ? ' (for the published output of an earlier job)' : ''}${p.assigned ? ` (attempt ${p.attempt}: ${p.committed}/${p.assigned} committed, ${p.revealed}/${p.assigned} revealed)` : ''}`),
+    onEvent: (e, b) => console.log(`job ${job} at block ${b}: ${describeEvent(e)}`),
   });
   const r = resultOf(j);
   if (o.out !== undefined && r.status === 'Verified') {
@@ -105,7 +121,10 @@ async function wait(api, o, job) {
   }
   console.log(JSON.stringify({ job, ...r, seen_at_block: block, waited_s: (Date.now() - started) / 1000 }, null, 2));
   if (r.status !== 'Verified') {
-    console.error(`job ${job} ended ${r.status}${r.status === 'InputUnavailable' ? ': its providers could not get an input with the named hash and length (nobody slashed; escrow refunded less the input fees)' : ''}`);
+    const why = r.status !== 'InputUnavailable' ? ''
+      : r.output_digest === null ? ': an earlier job whose output it reads ended without publishing it (escrow refunded in full)'
+        : ': its providers could not get an input with the named hash and length (nobody slashed; escrow refunded less the input fees)';
+    console.error(`job ${job} ended ${r.status}${why}`);
     process.exitCode = 3;
   }
   return r;
