@@ -23,7 +23,7 @@ import { startLocalTestnet, repoRoot, submitAndFinalize, submitAndInclude, waitF
 import { TIMEOUT, freeOf, txFee, assertDispatched, assertFailedWith } from '../lib/chain.js';
 import { blobParams, blobRecord, blobHash, cidOf, decodeManifest, encodeManifest, fetchBlob, plan } from '../lib/data.js';
 import { fetchOverBitswap } from '../lib/ipfs.js';
-import { workerBinary, marketEvents } from '../lib/market.js';
+import { workerBinary, jobEventsIn } from '../lib/market.js';
 
 const CLI = join(repoRoot, 'scripts', 'crucible');
 const run = promisify(execFile);
@@ -212,8 +212,7 @@ async function serveFile(body) {
 }
 
 /** Market events of job `id` in blocks from..=to. */
-const jobEvents = async (from, to, id) =>
-  (await marketEvents(api, from, to)).filter((e) => e.data.job?.toNumber?.() === id);
+const jobEvents = (from, to, id) => jobEventsIn(api, from, to, id);
 
 test('jobs on the consumer\'s own data: an uploaded 4 MiB file and a URL input verify on three replicas and equal the Rust reference', async () => {
   const url = nodes.alice.wsUrl;

@@ -7,7 +7,7 @@ import { blake2AsHex } from '@polkadot/util-crypto';
 import { submitAndFinalize, bestNumber } from './node.js';
 import { upload, blobRecord, hashOf } from './data.js';
 import { TIMEOUT, describeDispatchError } from './chain.js';
-import { minUnits, defaultReplicas } from './market.js';
+import { minUnits, defaultReplicas, jobEventsIn } from './market.js';
 
 /** The states a job ends in. */
 export const FINAL = ['Verified', 'Failed', 'Refunded', 'Expired', 'InputUnavailable'];
@@ -51,21 +51,17 @@ export function builtinOutputBytes(name, dims) {
 
 /**
  * The length the output of job `id` will have, for an input that names it: what it published,
- * if it has; else what its workload's kernel writes. Throws, saying why, when the job cannot
- * be an upstream (unknown, not publishing its output, ended without it) or its length is not
- * known (give `job:ID:BYTES`).
+ * if it has; else what its workload's kernel writes. Whether the job can be an upstream at all
+ * (it publishes its output, and has not ended without it) the chain's quote says, with its
+ * typed error. Throws when there is no such job or its length is not known (give
+ * `job:ID:BYTES`).
  */
 export async function upstreamBytes(api, id) {
   const j = await api.call.computeMarketApi.job(id);
   if (j.isNone) throw new Error(`no job ${id} (never submitted, or pruned)`);
   const job = j.unwrap();
-  if (!job.params.publishOutput.isTrue) throw new Error(`job ${id} does not publish its output (it was not submitted with --publish-output yes)`);
-  if (job.status.type === 'Verified') {
-    const rec = await blobRecord(api, job.result.unwrap().outputDigest.toHex());
-    if (!rec) throw new Error(`job ${id} ended without publishing its output`);
-    return rec.totalBytes;
-  }
-  if (FINAL.includes(job.status.type)) throw new Error(`job ${id} ended ${job.status.type}, without an output`);
+  const published = job.result.isSome && (await blobRecord(api, job.result.unwrap().outputDigest.toHex()));
+  if (published) return published.totalBytes;
   const w = await api.call.computeMarketApi.workload(job.workload);
   const name = w.unwrap().name.toUtf8();
   const bytes = builtinOutputBytes(name, job.params.dims.map((d) => d.toNumber()));
@@ -156,12 +152,11 @@ export function progressOf(job) {
 /**
  * Follow job `id` block by block until it ends; `onChange(progress, block)` is called whenever
  * its status, commitments or reveals change, and `onEvent(event, block)` for each market event
- * about it in a new best block (`JobInputsReady`, `JobAssigned`, `JobVerified`, …). Resolves to
- * { job, progress, block, events } at its end (`events`: the ones seen, as { method, data }).
+ * about it in a new best block (`JobInputsReady`, `JobAssigned`, `JobVerified`, …; as
+ * { method, data }). Resolves to { job, progress, block } at its end.
  * Nothing is lost if this is interrupted: the job goes on, and can be followed again.
  */
 export function followJob(api, id, { onChange = () => {}, onEvent = () => {}, timeoutMs = 600_000 } = {}) {
-  const events = [];
   return new Promise((resolve, reject) => {
     let last = '';
     let unsub;
@@ -176,11 +171,8 @@ export function followJob(api, id, { onChange = () => {}, onEvent = () => {}, ti
     };
     const check = async (header) => {
       if (header) {
-        for (const { event } of await api.query.system.events.at(header.hash)) {
-          if (event.section !== 'computeMarket' || event.data.job?.toNumber?.() !== id) continue;
-          events.push({ method: event.method, data: event.data });
-          onEvent(event, header.number.toNumber());
-        }
+        const n = header.number.toNumber();
+        for (const e of await jobEventsIn(api, n, n, id)) onEvent(e, n);
       }
       const j = await api.call.computeMarketApi.job(id);
       if (j.isNone) return finish(new Error(`no job ${id} (never submitted, or pruned)`));
@@ -192,7 +184,7 @@ export function followJob(api, id, { onChange = () => {}, onEvent = () => {}, ti
         last = key;
         onChange(progress, block);
       }
-      if (FINAL.includes(progress.status)) finish(null, { job, progress, block, events });
+      if (FINAL.includes(progress.status)) finish(null, { job, progress, block });
     };
     api.rpc.chain.subscribeNewHeads((h) => { check(h).catch((e) => finish(e)); })
       .then((u) => { unsub = u; if (done) u(); })

@@ -179,6 +179,10 @@ export async function eventsIn(api, from, to, section) {
 /** Compute-market events of blocks from..=to: { method, data, block }. */
 export const marketEvents = (api, from, to) => eventsIn(api, from, to, 'computeMarket');
 
+/** Market events about job `id` in blocks from..=to. */
+export const jobEventsIn = async (api, from, to, id) =>
+  (await marketEvents(api, from, to)).filter((e) => e.data.job?.toNumber?.() === id);
+
 /** Transaction fees (with tips) that `accounts` paid in blocks from..=to. */
 export async function txFeesIn(api, from, to, accounts) {
   const who = new Set(accounts.map(String));
