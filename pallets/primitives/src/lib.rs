@@ -8,6 +8,7 @@ extern crate alloc;
 pub use bounded_collections::{BoundedVec, ConstU32};
 
 pub mod data;
+pub mod program;
 
 /// The most work one job may ask for, in the worker's own measure of a kernel's work (nonces
 /// hashed, pixel-iterations, multiply-adds, …). The chain refuses workloads whose bound exceeds
@@ -192,7 +193,7 @@ fn no_inputs(inputs: &BoundedVec<DataRef, ConstU32<MAX_INPUTS>>) -> bool {
 }
 
 /// A bounded byte string as a JSON string (UTF-8).
-mod bounded_str {
+pub(crate) mod bounded_str {
 	use super::{BoundedVec, ConstU32};
 	use alloc::string::String;
 	use serde::{de::Error, Deserialize, Deserializer, Serializer};
