@@ -13,6 +13,10 @@
 //                                                with --out, download its published output
 //   scripts/crucible run WORKLOAD --input ... [--out FILE]   submit (publishing the output
 //                                                when --out is given), wait, download
+//   scripts/crucible publish SOURCE MANIFEST     publish an open program (OpenCL C source and its
+//                                                manifest, JSON): prints its workload id and hash
+//   scripts/crucible retire WORKLOAD             retire an open program you published
+//   scripts/crucible program-limit WORK|none     (providers) run open-program jobs of at most WORK
 //
 // Options (anywhere): --url ws://127.0.0.1:9944 (the node), --suri //Alice (the signer),
 // --timeout SECS (per transaction, 180; for `wait`, the whole wait, 600). Upload resumes: chunks
@@ -25,6 +29,9 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { withTimeout } from '../lib/node.js';
 import { upload, download, blobRecord, blobParams, hashOf, cidOf, plan, DATA_RPC } from '../lib/data.js';
 import { findWorkload, nameInput, dimsFor, orderJob, followJob, resultOf } from '../lib/jobs.js';
+import { publishProgram } from '../lib/programs.js';
+import { submitAndFinalize } from '../lib/node.js';
+import { describeDispatchError } from '../lib/chain.js';
 
 const USAGE = `usage:
   crucible upload FILE
@@ -34,6 +41,9 @@ const USAGE = `usage:
                   [--units N] [--replicas N] [--price PLANCK] [--deadline BLOCKS] [--publish-output yes]
   crucible wait JOB [--out FILE]
   crucible run WORKLOAD --input ... [--out FILE]   (submit, wait, download the output)
+  crucible publish SOURCE MANIFEST
+  crucible retire WORKLOAD
+  crucible program-limit WORK|none
 options: --url ws://127.0.0.1:9944  --suri //Alice  --timeout SECS`;
 
 const CRU = 10n ** 12n;
@@ -133,7 +143,7 @@ async function wait(api, o, job) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const [command, ...args] = o.args;
-  const need = { upload: 1, download: 2, blob: 1, submit: 1, wait: 1, run: 1 }[command];
+  const need = { upload: 1, download: 2, blob: 1, submit: 1, wait: 1, run: 1, publish: 2, retire: 1, 'program-limit': 1 }[command];
   if (need === undefined || args.length !== need) throw new Error(USAGE);
   await cryptoWaitReady();
   const api = await withTimeout(ApiPromise.create({ provider: new WsProvider(o.url), noInitWarn: true, throwOnConnect: true, rpc: DATA_RPC }), 30_000, `a node at ${o.url}`);
@@ -163,6 +173,20 @@ async function main() {
       await submit(api, o, args[0]);
     } else if (command === 'wait') {
       await wait(api, o, Number(args[0]));
+    } else if (command === 'publish') {
+      const signer = new Keyring({ type: 'sr25519' }).addFromUri(o.suri);
+      const json = JSON.parse(readFileSync(args[1], 'utf8'));
+      const p = await publishProgram(api, signer, new Uint8Array(readFileSync(args[0])), json, { timeoutMs: Number(o.timeout ?? 180) * 1000, log: (m) => console.log(`  ${m}`) });
+      console.log(JSON.stringify({ workload: p.workload, kernel_hash: p.kernelHash, cid: p.uploaded.cid, deposit: cru(p.deposit), published_at: p.at }, null, 2));
+    } else if (command === 'retire' || command === 'program-limit') {
+      const signer = new Keyring({ type: 'sr25519' }).addFromUri(o.suri);
+      const tx = command === 'retire'
+        ? api.tx.computeMarket.retireProgram((await findWorkload(api, args[0])).id)
+        : api.tx.computeMarket.setProgramLimit(args[0] === 'none' ? null : BigInt(args[0]));
+      const r = await submitAndFinalize(api, tx, signer, Number(o.timeout ?? 180) * 1000);
+      if (r.dispatchError) throw new Error(`${command} failed: ${describeDispatchError(r.dispatchError)}`);
+      const ev = r.events.map(({ event }) => event).filter((e) => e.section === 'computeMarket').map((e) => ({ [e.method]: e.data.toHuman() }));
+      console.log(JSON.stringify(ev, null, 2));
     } else if (command === 'run') {
       const order = await submit(api, { ...o, publishIfOut: true }, args[0]);
       await wait(api, o, order.job);

@@ -57,10 +57,20 @@ impl<T: Config> Pallet<T> {
 			}
 			let settle_at = now.saturating_add(Self::attempt_length(job.work_blocks));
 			let excluded = PreviousProviders::<T>::get(id);
+			// Jobs on open programs go only to the providers that opted in, within their limits.
+			let opted_in;
+			let candidates: &[(T::AccountId, u128)] = match Programs::<T>::get(job.workload) {
+				Some(p) => {
+					let work = p.manifest.job_work(&job.params.dims).unwrap_or(u64::MAX);
+					opted_in = Self::program_candidates(&candidates, work);
+					&opted_in
+				},
+				None => &candidates,
+			};
 			// No room for an attempt before the deadline, or too few providers left for it even
 			// when all are free: the job ends now and is refunded, instead of holding a place in
 			// the queue until its deadline.
-			let impossible = Self::eligible_among(&candidates, Some(&job.consumer), &excluded)
+			let impossible = Self::eligible_among(candidates, Some(&job.consumer), &excluded)
 				< job.replicas as u32;
 			if settle_at > job.deadline || impossible {
 				weight.saturating_accrue(T::WeightInfo::expire_job());
@@ -89,7 +99,7 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			weight.saturating_accrue(T::WeightInfo::assign_job(candidates.len() as u32));
-			let chosen = Self::draw_providers(id, &job, &candidates, &excluded);
+			let chosen = Self::draw_providers(id, &job, candidates, &excluded);
 			if chosen.len() < job.replicas as usize {
 				waiting.push(id);
 				continue;

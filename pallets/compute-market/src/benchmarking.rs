@@ -150,6 +150,122 @@ fn awaiting_output<T: Config>(output: &[u8]) -> (JobId, Vec<T::AccountId>) {
 	(id, providers)
 }
 
+/// The largest manifest the kernel ABI admits in every bound that costs the chain work: the
+/// most dimensions (1 to 2 each), inputs, buffers, launches and arguments, each expression of
+/// the most terms of the most factors.
+fn max_manifest() -> Manifest {
+	use crucible_primitives::program::*;
+	let name = |c: u8| Name::truncate_from(vec![c; MAX_NAME_LEN as usize]);
+	let term = Term::new(1, &[0, 1, 2, 3][..MAX_FACTORS.min(MAX_DIMS) as usize]).expect("term");
+	let expr = Expr::new(vec![term; MAX_TERMS as usize]).expect("expr");
+	let dims = (0..MAX_DIMS as u8)
+		.map(|i| Dim { name: name(b'a' + i), min: 1, max: 2 })
+		.collect();
+	let inputs = vec![expr.clone(); MAX_INPUTS as usize];
+	let buffers: Vec<Buffer> =
+		(0..MAX_BUFFERS as u8)
+			.map(|i| {
+				if (i as u32) < MAX_INPUTS {
+					Buffer::Input(i)
+				} else {
+					Buffer::Output(expr.clone())
+				}
+			})
+			.collect();
+	let output = (MAX_INPUTS as u8..MAX_BUFFERS as u8).collect::<Vec<_>>();
+	let args = (0..MAX_ARGS)
+		.map(|i| match i % 3 {
+			0 => Arg::Buffer((i % MAX_BUFFERS) as u8),
+			1 => Arg::Uint(expr.clone()),
+			_ => Arg::Local(expr.clone()),
+		})
+		.collect::<Vec<_>>();
+	let launch = Launch {
+		entry: name(b'k'),
+		global: BoundedVec::truncate_from(vec![expr.clone(); 3]),
+		local: BoundedVec::truncate_from(vec![1; 3]),
+		args: BoundedVec::truncate_from(args),
+	};
+	let m = Manifest {
+		dims: BoundedVec::truncate_from(dims),
+		inputs: BoundedVec::truncate_from(inputs),
+		buffers: BoundedVec::truncate_from(buffers),
+		launches: BoundedVec::truncate_from(vec![launch; MAX_LAUNCHES as usize]),
+		output: BoundedVec::truncate_from(output),
+		verification: Verification { quorum: 1, bit_exact: false },
+		work: expr,
+		unit_size: 1,
+		max_work: MAX_WORK,
+	};
+	assert_eq!(m.check(), Ok(()), "the benchmark manifest passes its checks");
+	m
+}
+
+/// A stored source blob of the largest size, kept for a long time.
+fn program_source<T: Config>(i: u8) -> H256 {
+	use crucible_primitives::data::BlobInspect;
+	let hash = [0x5c ^ i; 32];
+	T::Blobs::insert_for_benchmark(
+		hash,
+		crucible_primitives::program::MAX_SOURCE_BYTES,
+		sp_runtime::traits::Bounded::max_value(),
+	);
+	H256(hash)
+}
+
+fn program_terms<T: Config>() -> ProgramTerms<BalanceOf<T>> {
+	ProgramTerms { price_floor: 1u32.into(), max_units: u32::MAX, work_per_block: MAX_WORK }
+}
+
+/// Publish the largest program with a quorum admitting `valid_replicas(replicas)` replicas, and
+/// opt every registered provider in to it.
+fn program<T: Config>(replicas: u32) -> WorkloadId {
+	let replicas = valid_replicas(replicas);
+	let mut m = max_manifest();
+	m.verification.quorum = (replicas / 2 + 1) as u8;
+	let owner = funded::<T>("publisher", 0);
+	let id = Market::<T>::do_publish_program(
+		owner,
+		BoundedVec::truncate_from(b"bench-program".to_vec()),
+		program_source::<T>(0),
+		m,
+		program_terms::<T>(),
+	)
+	.expect("program publishes");
+	for (who, _) in Providers::<T>::iter() {
+		Market::<T>::do_set_program_limit(who, Some(MAX_WORK)).expect("opts in");
+	}
+	id
+}
+
+/// The units a job of [`program_params`] needs.
+fn program_units() -> u32 {
+	max_manifest().work.eval(&[1; MAX_DIMS as usize]).expect("work") as u32
+}
+
+/// Parameters of a job on [`program`]: every dimension 1, each input a stored blob of the
+/// length the manifest gives.
+fn program_params<T: Config>() -> JobParams {
+	use crucible_primitives::data::BlobInspect;
+	let m = max_manifest();
+	let dims = vec![1; MAX_DIMS as usize];
+	let inputs = (0..MAX_INPUTS as usize)
+		.map(|i| {
+			let hash = [0xa0 + i as u8; 32];
+			let bytes = m.inputs[i].eval(&dims).expect("input length");
+			T::Blobs::insert_for_benchmark(hash, bytes, sp_runtime::traits::Bounded::max_value());
+			DataRef::Blob { digest: hash, bytes }
+		})
+		.collect::<Vec<_>>();
+	JobParams {
+		seed: [1; 32],
+		dims: BoundedVec::truncate_from(dims),
+		target: None,
+		inputs: BoundedVec::truncate_from(inputs),
+		publish_output: true,
+	}
+}
+
 fn deadline<T: Config>() -> BlockNumberFor<T> {
 	frame_system::Pallet::<T>::block_number()
 		.saturating_add(Market::<T>::attempt_length(0))
@@ -376,12 +492,16 @@ mod benchmarks {
 				deadline::<T>(),
 			);
 		}
+		// The measured order is on an open program, the heavier path: its manifest checks the
+		// dimensions and inputs, only opted-in providers count, and its source's retention is
+		// checked.
+		let pw = program::<T>(replicas);
 		let id = NextJobId::<T>::get();
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(consumer),
-			w,
-			job_params::<T>(),
+			pw,
+			program_params::<T>(),
 			1_000,
 			replicas as u8,
 			1_000u32.into(),
@@ -476,8 +596,19 @@ mod benchmarks {
 			});
 		}
 		let consumer = funded::<T>("consumer", 0);
-		let w = workload::<T>(replicas);
-		let id = submit::<T>(consumer, w, replicas);
+		// A job on an open program, with every provider opted in: the draw first filters the
+		// candidates by their program limits.
+		let w = program::<T>(replicas);
+		let id = Market::<T>::do_submit_job(
+			consumer,
+			w,
+			program_params::<T>(),
+			program_units(),
+			valid_replicas(replicas) as u8,
+			1u32.into(),
+			deadline::<T>(),
+		)
+		.expect("job submits");
 		let now = frame_system::Pallet::<T>::block_number();
 		#[block]
 		{
@@ -571,13 +702,25 @@ mod benchmarks {
 	}
 
 	/// Pruning one finished job.
+	/// Pruning the last job on a retired open program, which removes the program too.
 	#[benchmark]
 	fn prune_job() {
 		register_providers::<T>(1);
 		let consumer = funded::<T>("consumer", 0);
-		let w = workload::<T>(1);
-		let id = submit::<T>(consumer.clone(), w, 1);
+		let w = program::<T>(1);
+		let id = Market::<T>::do_submit_job(
+			consumer.clone(),
+			w,
+			program_params::<T>(),
+			program_units(),
+			1,
+			1u32.into(),
+			deadline::<T>(),
+		)
+		.expect("job submits");
 		Market::<T>::do_cancel_job(consumer, id).expect("cancels");
+		Market::<T>::do_retire_program(Some(account("publisher", 0, SEED)), w).expect("retires");
+		assert!(Programs::<T>::contains_key(w));
 		let later =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::RetentionPeriod::get());
 		#[block]
@@ -585,6 +728,7 @@ mod benchmarks {
 			Market::<T>::prune(later, Weight::MAX);
 		}
 		assert!(!Jobs::<T>::contains_key(id));
+		assert!(!Programs::<T>::contains_key(w));
 	}
 
 	/// Publishing an output of `l` bytes: hashed, stored as a blob (checked against the
@@ -676,6 +820,47 @@ mod benchmarks {
 			Market::<T>::advance_waiting(id, &mut job);
 		}
 		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::InputUnavailable));
+	}
+
+	/// Publishing the largest manifest: checked, the source looked up, the deposit held.
+	#[benchmark]
+	fn publish_program() {
+		let owner = funded::<T>("publisher", 0);
+		let source = program_source::<T>(1);
+		let id = NextWorkloadId::<T>::get();
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(owner),
+			BoundedVec::truncate_from(vec![b'p'; MAX_NAME_LEN as usize]),
+			source,
+			max_manifest(),
+			program_terms::<T>(),
+		);
+		assert!(Programs::<T>::contains_key(id));
+	}
+
+	/// Retiring a program without jobs: the deposit released, the program and its workload
+	/// removed.
+	#[benchmark]
+	fn retire_program() {
+		let w = program::<T>(1);
+		let owner: T::AccountId = account("publisher", 0, SEED);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), w);
+		assert!(!Programs::<T>::contains_key(w));
+	}
+
+	/// Setting a program limit with `p` providers opted in already.
+	#[benchmark]
+	fn set_program_limit(p: Linear<1, { T::MaxProviders::get() }>) {
+		let providers = register_providers::<T>(p);
+		for who in &providers {
+			Market::<T>::do_set_program_limit(who.clone(), Some(1)).expect("opts in");
+		}
+		let who = providers.last().cloned().expect("a provider");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Some(MAX_WORK));
+		assert!(ProgramProviders::<T>::get().iter().any(|(p, l)| *p == who && *l == MAX_WORK));
 	}
 
 	impl_benchmark_test_suite!(Market, crate::mock::new_test_ext(), crate::mock::Test);

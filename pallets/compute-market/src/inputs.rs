@@ -26,13 +26,27 @@ pub const MIB: u64 = 1 << 20;
 impl<T: Config> Pallet<T> {
 	/// Check the inputs `params` name against the workload `w` (everything but their
 	/// retention, which depends on the deadline) and return their bytes in total.
-	pub fn check_inputs(w: &WorkloadOf<T>, params: &JobParams) -> Result<u64, Error<T>> {
-		ensure!(params.inputs.len() == w.schema.inputs.len(), Error::<T>::WrongInputCount);
+	///
+	/// The inputs of a job on an open program (`program`) were checked against its manifest
+	/// already ([`Pallet::program_work`]); those of a built-in workload are checked here
+	/// against its schema.
+	pub fn check_inputs(
+		w: &WorkloadOf<T>,
+		program: bool,
+		params: &JobParams,
+	) -> Result<u64, Error<T>> {
+		ensure!(
+			program || params.inputs.len() == w.schema.inputs.len(),
+			Error::<T>::WrongInputCount
+		);
 		let mut total = 0u64;
-		for (input, shape) in params.inputs.iter().zip(w.schema.inputs.iter()) {
+		for (i, input) in params.inputs.iter().enumerate() {
 			let size = input.size();
 			ensure!(size <= MAX_INPUT_BYTES, Error::<T>::InputTooLarge);
-			ensure!(shape.fits(&params.dims, size), Error::<T>::InputSizeMismatch);
+			ensure!(
+				program || w.schema.inputs.get(i).is_some_and(|s| s.fits(&params.dims, size)),
+				Error::<T>::InputSizeMismatch
+			);
 			match input {
 				DataRef::Blob { digest: hash, bytes: size } => {
 					let (stored, _) = T::Blobs::blob(hash).ok_or(Error::<T>::UnknownBlob)?;

@@ -11,6 +11,13 @@
 //!    [`MAX_WORK`], the bound the native worker shares, so that every admitted job is one the
 //!    worker runs), the work its slowest admitted device does per block, its price floor per
 //!    unit and the most units a job may buy. Retired workloads take no new jobs.
+//!    **Open programs** ([`programs`]). Anyone may also publish a workload: OpenCL C source
+//!    stored as a blob, named by its hash, and a [`Manifest`] (the kernel ABI of
+//!    [`crucible_primitives::program`]: dimensions, inputs, buffers, launches, output,
+//!    verification, work), checked on-chain with a typed error for each refusal; the publisher
+//!    holds `ProgramDeposit` ([`HoldReason::ProgramDeposit`]) while it is listed and sets its
+//!    price floor. Only providers that opted in (`set_program_limit`) are assigned its jobs.
+//!    The publisher retires it, governance may delist it (the deposit goes to the treasury).
 //! 2. **Providers** ([`providers`]). Anyone may register as a provider by holding a bond of at
 //!    least `MinProviderBond` (hold reason [`HoldReason::ProviderBond`]) and naming a compute
 //!    key (sr25519, key type [`KEY_TYPE`]) and the device classes they run. Providers leave
@@ -25,6 +32,12 @@
 //!    unavailable" digest ([`crucible_primitives::unavailable_preimage`]); when a quorum agrees,
 //!    the job ends `InputUnavailable`: nobody is slashed, the agreeing providers are paid the
 //!    input fee (no reward), and the rest of the escrow is refunded.
+//!    **Pipelines** ([`pipelines`]). An input may also be the published output of an earlier job
+//!    (`DataRef::Output { job, bytes }`). Until that output is published the job waits
+//!    (`Waiting`, holding its place in the queue); the reference then becomes the output's blob
+//!    (`JobInputsReady`) and the job is assigned like any other. If the earlier job ends
+//!    without its output, the job ends `InputUnavailable` with its whole escrow refunded
+//!    (`JobUpstreamFailed`).
 //! 4. **Orders** ([`orders`]). `submit_job` moves the whole budget, `(price_per_unit × units +
 //!    input_fee) × replicas`, into the market's escrow account (out of reach of the consumer's locks and
 //!    freezes), pays the non-refundable `SubmissionFee` to the treasury and holds a storage
@@ -139,10 +152,11 @@
 //! `Expired` and `InputUnavailable` are the other ends); then `result` ([`JobResult`]) holds the accepted `output_digest`
 //! and `small_output` (at most 1 KiB, e.g. a hash search's `nonce_le64 ‖ hash`) and `accepted`, the
 //! number of providers that agreed on them. The events tell it as it happens: `JobSubmitted`,
-//! `JobAssigned`, `ResultCommitted`, `ResultRevealed`, then
+//! (`JobInputsReady` for a job that waited for an earlier job's output) `JobAssigned`,
+//! `ResultCommitted`, `ResultRevealed`, then
 //! `JobVerified { output_digest, accepted }` with one `ProviderPaid` per accepted provider and
 //! `EscrowRefunded` for unused escrow — or `JobReassigned`, `JobFailed`, `JobExpired`,
-//! `JobInputUnavailable`, `JobCancelled` with their refunds — and `JobPruned` when the deposit is released. Only the
+//! `JobInputUnavailable`, `JobUpstreamFailed`, `JobCancelled` with their refunds — and `JobPruned` when the deposit is released. Only the
 //! digest and the small output are on chain, unless the job asked for its output: then, once
 //! `OutputPublished` says so, the output is a blob named by the digest (`blobsApi.blob`, the
 //! nodes' `bitswap_v1_get` by its CID). Otherwise the full output comes from the compute worker of an
@@ -181,6 +195,7 @@ pub mod offchain;
 pub mod orders;
 pub mod outputs;
 pub mod pipelines;
+pub mod programs;
 pub mod providers;
 pub mod registry;
 pub mod runtime_api;
@@ -363,6 +378,11 @@ pub mod pallet {
 		type OutputPricePerMiB: Get<BalanceOf<Self>>;
 		/// Blocks each accepted provider has, in turn, to publish a verified job's output.
 		type PublishWindow: Get<BlockNumberFor<Self>>;
+		/// Held from a program's publisher while the program is listed (governed).
+		type ProgramDeposit: Get<BalanceOf<Self>>;
+		/// Most open programs, listed or with unpruned jobs, at any time.
+		#[pallet::constant]
+		type MaxPrograms: Get<u32>;
 
 		/// How the offchain worker signs its transactions: with the local compute key, from
 		/// the account of that key (see [`crypto::ComputeAuthId`]).
@@ -390,6 +410,9 @@ pub mod pallet {
 		/// A job's storage deposit, held from the consumer until the job is pruned.
 		#[codec(index = 2)]
 		JobDeposit,
+		/// A program's deposit, held from its publisher while the program is listed.
+		#[codec(index = 3)]
+		ProgramDeposit,
 	}
 
 	/// Registered workloads.
@@ -399,6 +422,28 @@ pub mod pallet {
 	/// The id the next registered workload gets (also the number registered so far).
 	#[pallet::storage]
 	pub type NextWorkloadId<T: Config> = StorageValue<_, WorkloadId, ValueQuery>;
+
+	/// Open programs, by their workload id: listed, or retired with jobs still on them.
+	#[pallet::storage]
+	pub type Programs<T: Config> = StorageMap<_, Twox64Concat, WorkloadId, ProgramOf<T>>;
+
+	/// The listed program of each source hash.
+	#[pallet::storage]
+	pub type ProgramOfSource<T: Config> = StorageMap<_, Identity, sp_core::H256, WorkloadId>;
+
+	/// How many [`Programs`] there are (at most `MaxPrograms`).
+	#[pallet::storage]
+	pub type ProgramCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Workload ids given to programs so far (the rest of [`NextWorkloadId`] are built-ins,
+	/// at most `MaxWorkloads`).
+	#[pallet::storage]
+	pub type ProgramIds<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Providers that run open programs, each with the most work of one job it accepts.
+	#[pallet::storage]
+	pub type ProgramProviders<T: Config> =
+		StorageValue<_, BoundedVec<(T::AccountId, u64), T::MaxProviders>, ValueQuery>;
 
 	/// Registered providers.
 	#[pallet::storage]
@@ -657,6 +702,22 @@ pub mod pallet {
 		/// publishing one of the named length kept until the deadline (or was pruned): the
 		/// job ends `InputUnavailable` and `refund` went back to the consumer.
 		JobUpstreamFailed { job: JobId, input: u8, upstream: JobId, refund: BalanceOf<T> },
+		/// An open program was published as workload `workload` (also announced as
+		/// `WorkloadRegistered`), named by its source's hash; `deposit` is held from `owner`.
+		ProgramPublished {
+			workload: WorkloadId,
+			owner: T::AccountId,
+			kernel_hash: sp_core::H256,
+			deposit: BalanceOf<T>,
+		},
+		/// A program was retired by its publisher (`delisted: false`, the deposit `deposit`
+		/// released to it) or delisted by governance (the deposit went to the treasury).
+		ProgramRetired { workload: WorkloadId, delisted: bool, deposit: BalanceOf<T> },
+		/// A retired program without jobs left was removed with its workload.
+		ProgramRemoved { workload: WorkloadId },
+		/// A provider set the most work of one open-program job it accepts (`None`: it runs no
+		/// open programs).
+		ProgramLimitSet { provider: T::AccountId, limit: Option<u64> },
 	}
 
 	#[pallet::error]
@@ -776,6 +837,54 @@ pub mod pallet {
 		UpstreamWithoutOutput,
 		/// An input names the output of a job that ended without publishing it.
 		UpstreamFailed,
+		/// The manifest has no dimensions, a bound below 1 or a minimum above its maximum, or a
+		/// dimension name that is not a C identifier or is given twice.
+		ManifestBadDims,
+		/// A manifest expression names a dimension the manifest does not have.
+		ManifestUnknownDim,
+		/// A manifest expression overflows 64 bits at the dimensions' maxima.
+		ManifestOverflow,
+		/// A manifest input feeds no buffer or two, or a buffer names an input that does not
+		/// exist.
+		ManifestBadInputs,
+		/// A manifest input, buffer or global size is zero at the dimensions' minima.
+		ManifestEmpty,
+		/// A manifest buffer exceeds 256 MiB, or its buffers together 1 GiB.
+		ManifestTooMuchMemory,
+		/// The manifest has no launches, an entry point that is not a C identifier, or a global
+		/// size of no or more than three dimensions or of more than 2^32 work-items.
+		ManifestBadLaunch,
+		/// A manifest local size has another rank than its global size, a zero, or more than
+		/// 256 work-items.
+		ManifestBadLocalSize,
+		/// A manifest argument names a buffer that does not exist, a `uint` that can exceed
+		/// 32 bits, or more than 32 KiB of `__local` memory for one launch.
+		ManifestBadArg,
+		/// The manifest has no output, an output that is not an output buffer or is named twice,
+		/// an output buffer not in the output, or an output beyond 16 MiB.
+		ManifestBadOutput,
+		/// The manifest's quorum is zero.
+		ManifestBadVerification,
+		/// The manifest's unit size or work bound is zero, its bound is above `MAX_WORK`, or its
+		/// work is zero.
+		ManifestBadWork,
+		/// The program's source is larger than 1 MiB.
+		SourceTooLarge,
+		/// A listed program has this source already.
+		ProgramExists,
+		/// `MaxPrograms` programs exist already.
+		TooManyPrograms,
+		/// The workload is not an open program.
+		NotProgram,
+		/// The caller did not publish this program.
+		NotProgramOwner,
+		/// The workload is an open program: its publisher retires it, governance delists it, and
+		/// nobody updates it.
+		IsProgram,
+		/// The program's source blob ends before the job's deadline: its publisher must renew it.
+		SourceExpiresTooSoon,
+		/// A program limit of zero work.
+		InvalidProgramLimit,
 	}
 
 	/// Why a provider was slashed.
@@ -893,6 +1002,7 @@ pub mod pallet {
 			update: WorkloadUpdate<BalanceOf<T>>,
 		) -> DispatchResult {
 			T::WorkloadOrigin::ensure_origin(origin)?;
+			ensure!(!Programs::<T>::contains_key(workload), Error::<T>::IsProgram);
 			Self::do_update_workload(workload, update)
 		}
 
@@ -913,6 +1023,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::retire_workload())]
 		pub fn retire_workload(origin: OriginFor<T>, workload: WorkloadId) -> DispatchResult {
 			T::WorkloadOrigin::ensure_origin(origin)?;
+			ensure!(!Programs::<T>::contains_key(workload), Error::<T>::IsProgram);
 			Self::do_retire_workload(workload)
 		}
 
@@ -1323,6 +1434,103 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::do_publish_output(who, job, data)
 		}
+
+		/// Publish an open program: an OpenCL program anyone may then buy runs of, as a workload.
+		///
+		/// Checks `manifest` ([`Manifest::check`], the kernel ABI of
+		/// [`crucible_primitives::program`]), holds `ProgramDeposit` from the caller
+		/// ([`HoldReason::ProgramDeposit`]) and registers a workload named `name` under the next
+		/// [`WorkloadId`], whose kernel hash is `source`: the program is named by the
+		/// `blake2_256` of its source. Jobs on it are assigned only to providers that opted in
+		/// (`set_program_limit`), and only while its source blob is kept until their deadlines:
+		/// renew the blob to keep the program usable.
+		///
+		/// - `origin`: signed, by the publisher, who pays the deposit.
+		/// - `name`: the workload's name, for people.
+		/// - `source`: a stored blob (at most 1 MiB): the program's OpenCL C source.
+		/// - `manifest`: its dimensions, inputs, buffers, launches, output, verification and work.
+		/// - `terms`: the price floor per unit, the most units a job may buy, and the work the
+		///   slowest expected device does per block (see [`ProgramTerms`]).
+		///
+		/// Emits [`Event::WorkloadRegistered`] and [`Event::ProgramPublished`].
+		///
+		/// Fails with:
+		/// - one `Manifest…` error for each way a manifest is refused
+		///   ([`Error::ManifestBadDims`] … [`Error::ManifestBadWork`]).
+		/// - [`Error::UnknownBlob`]: `source` is not a stored blob.
+		/// - [`Error::SourceTooLarge`]: the source is larger than 1 MiB.
+		/// - [`Error::ProgramExists`]: a listed program has this source.
+		/// - [`Error::TooManyPrograms`]: `MaxPrograms` programs exist.
+		/// - [`Error::InvalidWorkload`]: the terms break a rule of `register_workload` (zero
+		///   `max_units` or `work_per_block`, too many blocks of work, a quorum above
+		///   `MaxReplicas`, an empty name).
+		/// - [`Error::InsufficientBalance`]: the deposit cannot be held.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::publish_program())]
+		pub fn publish_program(
+			origin: OriginFor<T>,
+			name: WorkloadName,
+			source: sp_core::H256,
+			manifest: Manifest,
+			terms: ProgramTerms<BalanceOf<T>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_publish_program(who, name, source, manifest, terms).map(|_| ())
+		}
+
+		/// Retire an open program the caller published: it takes no new jobs, jobs already
+		/// submitted run to their end, and the deposit is released. The program and its
+		/// workload are removed once the last job on it is pruned.
+		///
+		/// - `origin`: signed, by the program's publisher.
+		/// - `workload`: a listed program.
+		///
+		/// Emits [`Event::WorkloadRetired`], [`Event::ProgramRetired`], and
+		/// [`Event::ProgramRemoved`] if no job is left on it.
+		///
+		/// Fails with [`Error::NotProgram`], [`Error::NotProgramOwner`] or
+		/// [`Error::WorkloadRetired`] (retired already).
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::retire_program())]
+		pub fn retire_program(origin: OriginFor<T>, workload: WorkloadId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_retire_program(Some(who), workload)
+		}
+
+		/// Delist an open program: retire it as its publisher would, but move its deposit to the
+		/// treasury (for a program that abuses the market).
+		///
+		/// - `origin`: must be `WorkloadOrigin` (governance); any other origin fails with
+		///   `BadOrigin`.
+		/// - `workload`: a listed program.
+		///
+		/// Emits [`Event::WorkloadRetired`], [`Event::ProgramRetired`] (`delisted: true`), and
+		/// [`Event::ProgramRemoved`] if no job is left on it.
+		///
+		/// Fails with [`Error::NotProgram`] or [`Error::WorkloadRetired`].
+		#[pallet::call_index(17)]
+		#[pallet::weight(T::WeightInfo::retire_program())]
+		pub fn delist_program(origin: OriginFor<T>, workload: WorkloadId) -> DispatchResult {
+			T::WorkloadOrigin::ensure_origin(origin)?;
+			Self::do_retire_program(None, workload)
+		}
+
+		/// Opt in to (or out of) open programs: set the most work of one job on an open program
+		/// that the caller's worker accepts. Only opted-in providers are drawn for jobs on open
+		/// programs, and only for jobs within their limit.
+		///
+		/// - `origin`: signed, by a registered provider.
+		/// - `limit`: the work bound (at least 1), or `None` to run no open programs.
+		///
+		/// Emits [`Event::ProgramLimitSet`].
+		///
+		/// Fails with [`Error::NotProvider`] or [`Error::InvalidProgramLimit`].
+		#[pallet::call_index(18)]
+		#[pallet::weight(T::WeightInfo::set_program_limit(T::MaxProviders::get()))]
+		pub fn set_program_limit(origin: OriginFor<T>, limit: Option<u64>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_program_limit(who, limit)
+		}
 	}
 
 	#[pallet::view_functions]
@@ -1349,6 +1557,7 @@ pub mod pallet {
 				input_price_per_mib: T::InputPricePerMiB::get(),
 				output_price_per_mib: T::OutputPricePerMiB::get(),
 				publish_window: T::PublishWindow::get(),
+				program_deposit: T::ProgramDeposit::get(),
 			}
 		}
 	}

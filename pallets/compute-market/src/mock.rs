@@ -127,6 +127,7 @@ parameter_types! {
 	pub static InputPricePerMiB: Balance = 5;
 	pub static OutputPricePerMiB: Balance = 2048;
 	pub static PublishWindow: u64 = 2;
+	pub static ProgramDeposit: Balance = 50;
 	/// Whether `run_to_block` checks `try_state` after every block (off only in tests that
 	/// put the storage into states the calls cannot reach).
 	pub static CheckTryState: bool = true;
@@ -167,6 +168,8 @@ impl Config for Test {
 	type InputPricePerMiB = InputPricePerMiB;
 	type OutputPricePerMiB = OutputPricePerMiB;
 	type PublishWindow = PublishWindow;
+	type ProgramDeposit = ProgramDeposit;
+	type MaxPrograms = ConstU32<3>;
 	type Blobs = TestBlobs;
 	type AuthorityId = TestAuthId;
 	type WeightInfo = ();

@@ -81,10 +81,16 @@ impl<T: Config> Pallet<T> {
 		units: u32,
 		replicas: u8,
 		price_per_unit: BalanceOf<T>,
-	) -> Result<(Quote<BalanceOf<T>>, WorkloadOf<T>, u32), Error<T>> {
+	) -> Result<(Quote<BalanceOf<T>>, WorkloadOf<T>, u32, bool), Error<T>> {
 		let w = Workloads::<T>::get(workload).ok_or(Error::<T>::UnknownWorkload)?;
 		ensure!(!w.retired, Error::<T>::WorkloadRetired);
-		let (min_units, work_blocks) = Self::required_units(&w, params)?;
+		// An open program's work and inputs follow its manifest.
+		let program = Programs::<T>::get(workload);
+		let program_work = program.as_ref().map(|p| Self::program_work(p, params)).transpose()?;
+		let (min_units, work_blocks) = match program_work {
+			Some(work) => Self::units_of_work(&w, work)?,
+			None => Self::required_units(&w, params)?,
+		};
 		ensure!(units >= min_units.max(1) && units <= w.max_units, Error::<T>::InvalidUnits);
 		ensure!(
 			replicas >= 1 && replicas as u32 <= T::MaxReplicas::get(),
@@ -100,12 +106,18 @@ impl<T: Config> Pallet<T> {
 				Error::<T>::InvalidReplicas
 			);
 		}
-		ensure!(
-			replicas as u32 <= Self::eligible_providers(consumer),
-			Error::<T>::NotEnoughProviders
-		);
+		// On an open program only the providers that opted in for its work count.
+		let eligible = match program_work {
+			Some(work) => Self::eligible_among(
+				&Self::program_candidates(&Candidates::<T>::get(), work),
+				consumer,
+				&[],
+			),
+			None => Self::eligible_providers(consumer),
+		};
+		ensure!(replicas as u32 <= eligible, Error::<T>::NotEnoughProviders);
 		ensure!(price_per_unit >= w.price_floor, Error::<T>::PriceBelowFloor);
-		let input_bytes = Self::check_inputs(&w, params)?;
+		let input_bytes = Self::check_inputs(&w, program.is_some(), params)?;
 		let input_fee = Self::input_fee(input_bytes);
 		let payment = price_per_unit
 			.checked_mul(&BalanceOf::<T>::from(units))
@@ -137,7 +149,7 @@ impl<T: Config> Pallet<T> {
 			deposit,
 			commit_window,
 		};
-		Ok((quote, w, work_blocks))
+		Ok((quote, w, work_blocks, program.is_some()))
 	}
 
 	/// Order a job. Returns its id. Changes nothing if it fails.
@@ -151,7 +163,7 @@ impl<T: Config> Pallet<T> {
 		deadline: BlockNumberFor<T>,
 	) -> Result<JobId, DispatchError> {
 		frame_support::storage::with_storage_layer(|| {
-			let (quote, w, work_blocks) =
+			let (quote, w, work_blocks, is_program) =
 				Self::price_job(Some(&who), workload, &params, units, replicas, price_per_unit)?;
 			let needed_units = quote.min_units;
 			let now = frame_system::Pallet::<T>::block_number();
@@ -175,6 +187,10 @@ impl<T: Config> Pallet<T> {
 				},
 			};
 			Self::check_input_retention(&params, deadline)?;
+			if is_program {
+				Self::check_source_retention(&w.kernel_hash, deadline)?;
+				Self::note_program_job(workload);
+			}
 			ensure!(
 				JobsOf::<T>::decode_len(&who).unwrap_or(0) < T::MaxJobsPerAccount::get() as usize,
 				Error::<T>::TooManyJobs

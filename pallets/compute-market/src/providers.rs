@@ -168,6 +168,7 @@ impl<T: Config> Pallet<T> {
 			Precision::BestEffort,
 		)?;
 		Self::set_candidate(who, None);
+		Self::clear_program_limit(who);
 		Providers::<T>::remove(who);
 		ProviderJobs::<T>::remove(who);
 		Ok(released)

@@ -50,7 +50,11 @@ impl<T: Config> Pallet<T> {
 	pub fn do_register_workload(mut w: WorkloadOf<T>) -> Result<WorkloadId, DispatchError> {
 		Self::validate_workload(&w)?;
 		let id = NextWorkloadId::<T>::get();
-		ensure!(id < T::MaxWorkloads::get(), Error::<T>::TooManyWorkloads);
+		// Built-in workloads: the ids not given to programs (which have their own bound).
+		ensure!(
+			id.saturating_sub(ProgramIds::<T>::get()) < T::MaxWorkloads::get(),
+			Error::<T>::TooManyWorkloads
+		);
 		w.retired = false;
 		NextWorkloadId::<T>::put(id.saturating_add(1));
 		Self::deposit_event(Event::WorkloadRegistered {
@@ -126,7 +130,11 @@ impl<T: Config> Pallet<T> {
 	/// The units of work `params` need, `⌈work / unit_size⌉`, and the blocks their work adds to
 	/// a commit window, `⌊work / work_per_block⌋`.
 	pub fn required_units(w: &WorkloadOf<T>, params: &JobParams) -> Result<(u32, u32), Error<T>> {
-		let work = Self::work_of(w, params)?;
+		Self::units_of_work(w, Self::work_of(w, params)?)
+	}
+
+	/// The units and commit-window blocks of `work` on workload `w`.
+	pub fn units_of_work(w: &WorkloadOf<T>, work: u64) -> Result<(u32, u32), Error<T>> {
 		let units = u32::try_from(work.div_ceil(w.unit_size.max(1)))
 			.map_err(|_| Error::<T>::InvalidUnits)?;
 		// At most `MAX_WORK_BLOCKS`, by `validate_workload`.

@@ -280,6 +280,7 @@ impl<T: Config> Pallet<T> {
 					}
 				});
 				deposit = Self::release_deposit(&job);
+				Self::note_program_job_pruned(job.workload);
 			}
 			PreviousProviders::<T>::remove(id);
 			Self::deposit_event(Event::JobPruned { job: id, deposit });

@@ -36,6 +36,11 @@ impl<T: Config> Pallet<T> {
 	/// 8. **Only waiting jobs name unresolved outputs**: a `Waiting` job (queued like a pending
 	///    one) names at least one earlier job's output not yet resolved, and no open job past
 	///    waiting names any.
+	/// 9. **Programs are accounted**: each program has a workload whose kernel hash is its
+	///    source; [`ProgramCount`] counts them (within `MaxPrograms`); [`ProgramOfSource`]
+	///    names exactly the listed ones; each counts the unpruned jobs on it; a retired one has
+	///    jobs left and no deposit; each publisher's `ProgramDeposit` hold equals the deposits
+	///    of its programs; [`ProgramProviders`] lists registered providers, each once.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		// 1 and 2.
 		let mut escrow_total = BalanceOf::<T>::zero();
@@ -147,6 +152,50 @@ impl<T: Config> Pallet<T> {
 			RewardsThisBlock::<T>::get() <= T::MaxRewardPerBlock::get(),
 			"more was minted in this block than the cap"
 		);
+
+		// 9.
+		let mut jobs_on: BTreeMap<WorkloadId, u32> = BTreeMap::new();
+		for (_, job) in Jobs::<T>::iter() {
+			*jobs_on.entry(job.workload).or_default() += 1;
+		}
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut programs = 0u32;
+		for (id, p) in Programs::<T>::iter() {
+			programs += 1;
+			let w = Workloads::<T>::get(id).ok_or("a program without its workload")?;
+			ensure!(
+				p.jobs == jobs_on.get(&id).copied().unwrap_or(0),
+				"a program miscounts its jobs"
+			);
+			let listed = ProgramOfSource::<T>::get(w.kernel_hash) == Some(id);
+			ensure!(listed != w.retired, "ProgramOfSource differs from the listed programs");
+			ensure!(
+				!w.retired || (p.jobs > 0 && p.deposit.is_zero()),
+				"a retired program is kept without jobs, or keeps its deposit"
+			);
+			let d = deposits.entry(p.owner.clone()).or_default();
+			*d = d.saturating_add(p.deposit);
+		}
+		ensure!(ProgramCount::<T>::get() == programs, "ProgramCount is off");
+		ensure!(programs <= T::MaxPrograms::get(), "more programs than MaxPrograms");
+		ensure!(
+			ProgramOfSource::<T>::iter().all(|(_, id)| Programs::<T>::contains_key(id)),
+			"ProgramOfSource names a program that does not exist"
+		);
+		for (owner, deposit) in deposits {
+			ensure!(
+				Self::program_deposit_held(&owner) == deposit,
+				"a publisher's ProgramDeposit hold differs from its programs' deposits"
+			);
+		}
+		let limits = ProgramProviders::<T>::get();
+		for (i, (p, _)) in limits.iter().enumerate() {
+			ensure!(Providers::<T>::contains_key(p), "a program limit of a non-provider");
+			ensure!(
+				limits.iter().take(i).all(|(q, _)| q != p),
+				"a provider with two program limits"
+			);
+		}
 		Ok(())
 	}
 }

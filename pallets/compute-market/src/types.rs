@@ -222,6 +222,45 @@ pub struct Workload<Balance> {
 	pub retired: bool,
 }
 
+/// The kernel ABI of open programs, shared with the worker.
+pub use crucible_primitives::program::Manifest;
+
+/// What a program's publisher sets beside its manifest: the terms of the market for it.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct ProgramTerms<Balance> {
+	/// Lowest price per unit a job may offer.
+	pub price_floor: Balance,
+	/// Most units one job may buy.
+	pub max_units: u32,
+	/// Work the slowest device the publisher expects does in one block (a job's commit window
+	/// grows by `⌊work / work_per_block⌋` blocks). A worker stops a job that runs longer than
+	/// its window and reports it failed, so an optimistic value costs the consumer, never a
+	/// provider's bond.
+	pub work_per_block: u64,
+}
+
+/// An open program: a published workload's source and manifest, and who answers for it.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Program<AccountId, Balance> {
+	/// The publisher.
+	pub owner: AccountId,
+	/// Held from the publisher while the program is listed (zero once retired).
+	pub deposit: Balance,
+	/// Bytes of the source blob (named by the workload's `kernel_hash`).
+	pub source_bytes: u32,
+	/// Its interface, launches and verification.
+	pub manifest: Manifest,
+	/// Unpruned jobs on it: a retired program is removed when the last one is pruned.
+	pub jobs: u32,
+}
+
+/// `Program` of a runtime.
+pub type ProgramOf<T> = Program<AccountIdOf<T>, BalanceOf<T>>;
+
 /// Fields of a workload that `update_workload` may change (`None` keeps the current value).
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
@@ -566,6 +605,8 @@ pub struct MarketParams<Balance, BlockNumber> {
 	pub output_price_per_mib: Balance,
 	/// Blocks each accepted provider has, in turn, to publish a verified job's output.
 	pub publish_window: BlockNumber,
+	/// Held from a program's publisher while the program is listed.
+	pub program_deposit: Balance,
 }
 
 /// `MarketParams` of a runtime.

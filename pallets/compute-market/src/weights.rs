@@ -64,6 +64,9 @@ pub trait WeightInfo {
 	fn publish_output(l: u32, ) -> Weight;
 	fn close_output_turns(n: u32, ) -> Weight;
 	fn resolve_outputs() -> Weight;
+	fn publish_program() -> Weight;
+	fn retire_program() -> Weight;
+	fn set_program_limit(p: u32, ) -> Weight;
 }
 
 /// Weights of `pallet_compute_market`, with the runtime's database weights.
@@ -525,6 +528,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(2 * 15_000_000, 2 * (13011 + 2563)))
 			.saturating_add(T::DbWeight::get().reads(4))
 	}
+	fn publish_program() -> Weight {
+		Weight::from_parts(60_000_000, 12000)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(8))
+	}
+	fn retire_program() -> Weight {
+		Weight::from_parts(50_000_000, 12000)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	fn set_program_limit(p: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 6000)
+			.saturating_add(Weight::from_parts(100_000, 48).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 /// The same weights with RocksDB's database weights, for tests.
@@ -668,5 +687,21 @@ impl WeightInfo for () {
 		<Self as WeightInfo>::expire_job()
 			.saturating_add(Weight::from_parts(2 * 15_000_000, 2 * (13011 + 2563)))
 			.saturating_add(RocksDbWeight::get().reads(4))
+	}
+	fn publish_program() -> Weight {
+		Weight::from_parts(60_000_000, 12000)
+			.saturating_add(RocksDbWeight::get().reads(8))
+			.saturating_add(RocksDbWeight::get().writes(8))
+	}
+	fn retire_program() -> Weight {
+		Weight::from_parts(50_000_000, 12000)
+			.saturating_add(RocksDbWeight::get().reads(5))
+			.saturating_add(RocksDbWeight::get().writes(6))
+	}
+	fn set_program_limit(p: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 6000)
+			.saturating_add(Weight::from_parts(100_000, 48).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }

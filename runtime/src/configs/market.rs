@@ -94,6 +94,10 @@ pub mod dynamic_params {
 		/// Blocks each accepted provider has, in turn, to publish a verified job's output.
 		#[codec(index = 16)]
 		pub static PublishWindow: BlockNumber = 10;
+		/// Held from an open program's publisher while the program is listed; delisting by
+		/// governance moves it to the treasury.
+		#[codec(index = 17)]
+		pub static ProgramDeposit: Balance = 10 * UNITS;
 	}
 
 	/// The data plane's parameters (`pallet-blobs`, configured in [`super::super::data`]).
@@ -216,6 +220,8 @@ impl pallet_compute_market::Config for Runtime {
 	type InputPricePerMiB = market::InputPricePerMiB;
 	type OutputPricePerMiB = market::OutputPricePerMiB;
 	type PublishWindow = Clamp<market::PublishWindow, ConstU32<1>, ConstU32<{ 10 * MINUTES }>>;
+	type ProgramDeposit = market::ProgramDeposit;
+	type MaxPrograms = ConstU32<256>;
 	type Blobs = crate::Blobs;
 	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;
 }

@@ -12,6 +12,7 @@ mod offchain;
 mod orders;
 mod outputs;
 mod pipelines;
+mod programs;
 mod providers;
 mod registry;
 mod settlement;

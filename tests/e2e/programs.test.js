@@ -1,0 +1,130 @@
+// Open programs on a `--dev` node, through the CLI (`scripts/crucible publish`, `program-limit`,
+// `retire`): a program is published as a workload named by its source's hash with the deposit
+// held; a refused manifest fails with its typed error and publishes nothing; only opted-in
+// providers count for its jobs; retiring releases the deposit and closes it to new jobs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Keyring } from '@polkadot/keyring';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+import { CrucibleNode, repoRoot } from '../lib/node.js';
+import { marketParams, heldFor } from '../lib/market.js';
+import { manifestFromJson, evalExpr } from '../lib/programs.js';
+import { blobInput } from '../lib/jobs.js';
+
+const CLI = join(repoRoot, 'scripts', 'crucible');
+const EXAMPLE = join(repoRoot, 'examples', 'histogram');
+const run = promisify(execFile);
+let dir, node, api, url, bob, charlie;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'crucible-programs-'));
+  node = await CrucibleNode.start({ chain: 'dev', name: 'programs', basePath: join(dir, 'node') });
+  api = await node.api();
+  url = `ws://127.0.0.1:${node.rpcPort}`;
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  bob = keyring.addFromUri('//Bob').address;
+  charlie = keyring.addFromUri('//Charlie').address;
+});
+
+after(async () => {
+  if (node) await node.stop();
+  if (dir && !process.env.KEEP_E2E_DATA) rmSync(dir, { recursive: true, force: true });
+});
+
+const cli = (...args) => run(CLI, [...args, '--url', url], { maxBuffer: 1 << 24 });
+const lastJson = (stdout) => JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1));
+
+/** The quote of a histogram job over `n` values of an input blob `digest`, as Ok or the error's name. */
+async function quote(workload, digest, n) {
+  const params = { seed: `0x${'11'.repeat(32)}`, dims: [n], target: null, inputs: [blobInput(digest, 4 * n)], publishOutput: false };
+  // Quorum 2 on three replicas: the dev chain's three providers (Alice, Bob, Ferdie).
+  const q = await api.call.computeMarketApi.quote(workload, params, 1, 3, 10n ** 9n);
+  return q.isOk ? 'Ok' : q.asErr.type;
+}
+
+test('a program published through the CLI is a workload named by its source, only opted-in providers run it, and retiring it releases the deposit', async () => {
+  const source = readFileSync(join(EXAMPLE, 'histogram.cl'));
+  const json = JSON.parse(readFileSync(join(EXAMPLE, 'manifest.json'), 'utf8'));
+  const deposit = (await marketParams(api)).programDeposit.toBigInt();
+  assert.ok(deposit > 0n);
+
+  const { stdout } = await cli('publish', join(EXAMPLE, 'histogram.cl'), join(EXAMPLE, 'manifest.json'), '--suri', '//Bob');
+  const published = lastJson(stdout);
+  assert.equal(published.kernel_hash, blake2AsHex(source, 256), 'the program is named by its source');
+  const w = published.workload;
+  const workload = (await api.query.computeMarket.workloads(w)).unwrap();
+  assert.equal(workload.name.toUtf8(), 'histogram-u32');
+  assert.equal(workload.kernelHash.toHex(), published.kernel_hash);
+  assert.equal(workload.entryPoint.toUtf8(), 'histogram');
+  const program = (await api.query.computeMarket.programs(w)).unwrap();
+  assert.equal(program.owner.toString(), bob);
+  // The manifest on chain is the file's, expressions and all.
+  const m = program.manifest;
+  assert.equal(m.launches[0].entry.toUtf8(), 'histogram');
+  assert.deepEqual(m.launches[0].local.map((x) => x.toNumber()), [64]);
+  assert.deepEqual(m.inputs[0].terms.map((t) => [t.coeff.toBigInt(), t.dims.map((d) => d.toNumber())]), [[4n, [0]]]);
+  assert.ok(m.buffers[1].isOutput && m.buffers[1].asOutput.terms[0].coeff.toBigInt() === 1024n);
+  assert.equal(m.dims[0].max.toNumber(), 16777216);
+  assert.ok(m.verification.bitExact.isTrue);
+  assert.equal(program.deposit.toBigInt(), deposit);
+  assert.equal(await heldFor(api, bob, 'ProgramDeposit'), deposit);
+  assert.equal(evalExpr(manifestFromJson(json).manifest.inputs[0], [1000]), 4000n);
+
+  // A job on it needs three opted-in providers; none of the dev chain's has opted in yet.
+  const values = new Uint8Array(4 * 1000).map((_, i) => (i * 7) & 255);
+  const file = join(dir, 'values.bin');
+  writeFileSync(file, values);
+  const up = lastJson((await cli('upload', file)).stdout);
+  assert.equal(await quote(w, up.hash, 1000), 'NotEnoughProviders');
+  // A length that is not the manifest's 4·n is refused whoever runs it.
+  assert.equal(await quote(w, up.hash, 999), 'InputSizeMismatch');
+  const limit = lastJson((await cli('program-limit', '1000000', '--suri', '//Alice')).stdout);
+  assert.deepEqual(Object.keys(limit[0]), ['ProgramLimitSet']);
+  assert.equal(await quote(w, up.hash, 1000), 'NotEnoughProviders');
+  for (const p of ['//Bob', '//Ferdie']) await cli('program-limit', '1000000', '--suri', p);
+  assert.equal(await quote(w, up.hash, 1000), 'Ok');
+  // Above Alice's limit, nobody is left to run it.
+  await cli('program-limit', '999', '--suri', '//Alice');
+  assert.equal(await quote(w, up.hash, 1000), 'NotEnoughProviders');
+
+  // The same source cannot be listed twice.
+  await assert.rejects(cli('publish', join(EXAMPLE, 'histogram.cl'), join(EXAMPLE, 'manifest.json'), '--suri', '//Charlie'),
+    (e) => /computeMarket\.ProgramExists/.test(e.stderr));
+
+  const before = (await api.query.system.account(bob)).data.free.toBigInt();
+  const retired = lastJson((await cli('retire', String(w), '--suri', '//Bob')).stdout);
+  assert.ok(retired.some((e) => e.ProgramRetired), JSON.stringify(retired));
+  assert.equal(await heldFor(api, bob, 'ProgramDeposit'), 0n);
+  const after = (await api.query.system.account(bob)).data.free.toBigInt();
+  assert.ok(after > before + deposit - 10n ** 10n, 'the deposit came back (less the fee)');
+  // Without jobs the program and its workload are gone at once; jobs on it are refused.
+  assert.ok((await api.query.computeMarket.programs(w)).isNone);
+  assert.equal(await quote(w, up.hash, 1000), 'UnknownWorkload');
+});
+
+test('a refused manifest fails with its typed error and publishes nothing', async () => {
+  const json = JSON.parse(readFileSync(join(EXAMPLE, 'manifest.json'), 'utf8'));
+  const count = (await api.query.computeMarket.programCount()).toNumber();
+  const cases = [
+    [{ ...json, output: [] }, 'ManifestBadOutput'],
+    [{ ...json, dims: [{ name: 'n', min: 0, max: 10 }] }, 'ManifestBadDims'],
+    [{ ...json, work: '18446744073709551615*n' }, 'ManifestOverflow'],
+    [{ ...json, buffers: [{ input: 0 }, { output: '0' }] }, 'ManifestEmpty'],
+  ];
+  for (const [i, [bad, error]] of cases.entries()) {
+    const m = join(dir, `bad-${i}.json`);
+    writeFileSync(m, JSON.stringify(bad));
+    // Another source each time, so that nothing but the manifest can be what is refused.
+    const src = join(dir, `bad-${i}.cl`);
+    writeFileSync(src, `${readFileSync(join(EXAMPLE, 'histogram.cl'), 'utf8')}// ${i}\n`);
+    await assert.rejects(cli('publish', src, m, '--suri', '//Charlie'), (e) => e.stderr.includes(`computeMarket.${error}`), error);
+  }
+  assert.equal((await api.query.computeMarket.programCount()).toNumber(), count);
+  assert.equal(await heldFor(api, charlie, 'ProgramDeposit'), 0n);
+});
