@@ -28,7 +28,7 @@ use frame_support::{
 	ensure,
 	pallet_prelude::*,
 	traits::{
-		fungible::{InspectHold, MutateHold},
+		fungible::MutateHold,
 		tokens::{Fortitude, Precision, Restriction},
 	},
 };
@@ -266,8 +266,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// What program `id`'s publisher has on hold for it (for `try_state`).
+	/// What a publisher has on hold for its programs (for `try_state`).
+	#[cfg(any(test, feature = "try-runtime"))]
 	pub(crate) fn program_deposit_held(owner: &T::AccountId) -> BalanceOf<T> {
+		use frame_support::traits::fungible::InspectHold;
 		T::Currency::balance_on_hold(&HoldReason::ProgramDeposit.into(), owner)
 	}
 }
