@@ -1,7 +1,6 @@
 // Open programs (#12): manifests as people write them (JSON, sizes as expressions such as
 // "78*h + 40"), turned into the chain's kernel ABI (crucible_primitives::program::Manifest),
 // and published with their source.
-import { readFileSync } from 'node:fs';
 import { TIMEOUT, describeDispatchError } from './chain.js';
 import { submitAndFinalize } from './node.js';
 import { upload } from './data.js';
@@ -75,9 +74,6 @@ export function manifestFromJson(json) {
   const terms = { priceFloor: BigInt(t.priceFloor ?? 1), maxUnits: t.maxUnits ?? 1000, workPerBlock: BigInt(t.workPerBlock ?? 1) };
   return { name: json.name ?? 'program', manifest, terms };
 }
-
-/** Read a manifest file (JSON) as manifestFromJson does. */
-export const readManifest = (file) => manifestFromJson(JSON.parse(readFileSync(file, 'utf8')));
 
 /**
  * Publish `source` (bytes of OpenCL C) with the manifest JSON `json` as `signer`: the source is

@@ -34,6 +34,8 @@ impl<T: Config> Pallet<T> {
 			return weight;
 		}
 		let candidates = Candidates::<T>::get();
+		// The program limits, read once a block and only if a job on a program is looked at.
+		let mut limits = None;
 		let budget = T::MaxAssignPerBlock::get() as usize;
 
 		let mut waiting: Vec<JobId> = Vec::new();
@@ -62,7 +64,8 @@ impl<T: Config> Pallet<T> {
 			let candidates: &[(T::AccountId, u128)] = match Programs::<T>::get(job.workload) {
 				Some(p) => {
 					let work = p.manifest.job_work(&job.params.dims).unwrap_or(u64::MAX);
-					opted_in = Self::program_candidates(&candidates, work);
+					let limits = limits.get_or_insert_with(ProgramProviders::<T>::get);
+					opted_in = Self::program_candidates(&candidates, limits, work);
 					&opted_in
 				},
 				None => &candidates,

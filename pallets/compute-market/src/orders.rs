@@ -109,7 +109,11 @@ impl<T: Config> Pallet<T> {
 		// On an open program only the providers that opted in for its work count.
 		let eligible = match program_work {
 			Some(work) => Self::eligible_among(
-				&Self::program_candidates(&Candidates::<T>::get(), work),
+				&Self::program_candidates(
+					&Candidates::<T>::get(),
+					&ProgramProviders::<T>::get(),
+					work,
+				),
 				consumer,
 				&[],
 			),

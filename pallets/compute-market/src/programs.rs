@@ -227,13 +227,13 @@ impl<T: Config> Pallet<T> {
 		ProgramProviders::<T>::mutate(|list| list.retain(|(p, _)| p != who));
 	}
 
-	/// The candidates that may be assigned a job of `work` on a program: those whose limit is at
-	/// least `work`.
+	/// The candidates that may be assigned a job of `work` on a program: those whose limit (in
+	/// `limits`, the [`ProgramProviders`]) is at least `work`.
 	pub(crate) fn program_candidates(
 		candidates: &[(T::AccountId, u128)],
+		limits: &[(T::AccountId, u64)],
 		work: u64,
 	) -> alloc::vec::Vec<(T::AccountId, u128)> {
-		let limits = ProgramProviders::<T>::get();
 		candidates
 			.iter()
 			.filter(|(c, _)| limits.iter().any(|(p, limit)| p == c && *limit >= work))
