@@ -35,6 +35,14 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// The child process in which the embedded compute worker runs one job of an open program
+	/// (started by the node itself; see `crucible_worker::program`).
+	#[command(hide = true)]
+	ComputeRunProgram {
+		/// The job directory.
+		dir: std::path::PathBuf,
+	},
 }
 
 /// The `crucible-node` command line.

@@ -105,6 +105,13 @@ pub fn run() -> sc_cli::Result<()> {
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
 		},
+		Some(Subcommand::ComputeRunProgram { dir }) => {
+			if let Err(e) = crucible_worker::program::child_run(dir) {
+				eprintln!("crucible program runner: {e}");
+				std::process::exit(crucible_worker::program::WORKER_FAILED.into());
+			}
+			Ok(())
+		},
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<crucible_runtime::Block>(&config))

@@ -71,6 +71,16 @@ pub struct ComputeArgs {
 	#[arg(long, value_name = "auto|P:D", default_value = "auto")]
 	pub compute_device: DeviceChoice,
 
+	/// Wall time one job of an open program may take on the embedded worker (compiling
+	/// included), in seconds; past it the run is stopped and reported failed. Keep it well
+	/// inside the commit window (10 blocks, 30 s, plus the job's work blocks).
+	#[arg(long, value_name = "SECS", default_value_t = 20)]
+	pub compute_program_timeout_secs: u64,
+
+	/// The embedded worker runs no open programs (it refuses their jobs, which are declined).
+	#[arg(long)]
+	pub compute_no_programs: bool,
+
 	/// Test builds only: the embedded worker reports corrupted results (a byzantine provider).
 	#[cfg(feature = "byzantine")]
 	#[arg(long)]
@@ -82,12 +92,15 @@ pub struct ComputeArgs {
 /// assignments become no-shows.
 ///
 /// The embedded worker reads blob inputs from `blobs` (the node's own database: the bytes its
-/// transaction index keeps) and URL inputs over HTTP(S), caching them in `input_cache`.
+/// transaction index keeps) and URL inputs over HTTP(S), caching them in `input_cache`. It runs
+/// open programs in children of this executable (`crucible-node compute-run-program DIR`),
+/// their jobs' directories and compiled programs under `program_dir`.
 pub async fn start_worker<B: sp_runtime::traits::Block, BE: Backend<B>>(
 	args: &ComputeArgs,
 	backend: &BE,
 	blobs: crucible_worker::inputs::LocalBlobs,
 	input_cache: std::path::PathBuf,
+	program_dir: std::path::PathBuf,
 ) -> Option<RunningService> {
 	let (url, running) = match &args.compute_worker {
 		WorkerChoice::None => (None, None),
@@ -106,8 +119,25 @@ pub async fn start_worker<B: sp_runtime::traits::Block, BE: Backend<B>>(
 					return None;
 				},
 			};
+			let programs = if args.compute_no_programs {
+				None
+			} else {
+				match crucible_worker::program::Runner::current_exe(
+					&["compute-run-program"],
+					program_dir.join("jobs"),
+					Some(program_dir.join("cache")),
+					std::time::Duration::from_secs(args.compute_program_timeout_secs),
+				) {
+					Ok(r) => Some(r),
+					Err(e) => {
+						log::error!("🧮 The embedded compute worker runs no open programs: {e}");
+						None
+					},
+				}
+			};
 			let config = ServiceConfig {
 				inputs: Some(std::sync::Arc::new(fetcher)),
+				programs,
 				listen: SocketAddr::from(([127, 0, 0, 1], args.compute_worker_port)),
 				device: args.compute_device,
 				#[cfg(feature = "byzantine")]

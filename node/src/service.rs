@@ -207,8 +207,9 @@ pub async fn new_full<
 			})
 		};
 		let input_cache = config.data_path.join("compute-inputs");
+		let program_dir = config.data_path.join("compute-programs");
 		if let Some(worker) =
-			crate::compute::start_worker(&compute, &*backend, blobs, input_cache).await
+			crate::compute::start_worker(&compute, &*backend, blobs, input_cache, program_dir).await
 		{
 			// The worker lives as long as the node's tasks; dropping it stops its server.
 			task_manager.spawn_handle().spawn("compute-worker", None, async move {

@@ -34,6 +34,15 @@ impl std::str::FromStr for DeviceChoice {
 	}
 }
 
+impl std::fmt::Display for DeviceChoice {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Self::Auto => f.write_str("auto"),
+			Self::Index { platform, device } => write!(f, "{platform}:{device}"),
+		}
+	}
+}
+
 /// A device as discovery lists it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct DeviceSummary {

@@ -10,12 +10,16 @@
 //!   cache keyed by kernel hash, per-job bounds.
 //! * [`inputs`]: a job's inputs, fetched from the chain's node (`bitswap_v1_get`) or a URL,
 //!   checked against their hash and length, bounded, cached on disk.
+//! * [`program`]: open programs (source and manifest published on-chain), compiled once per
+//!   kernel hash and device and run in a child process with limits on wall time and memory,
+//!   guard bytes after every buffer; each way a run fails is a typed failure with a log.
 //! * [`service`]: the bounded job queue and the JSON-RPC server (`worker_*` methods) the
 //!   chain's offchain worker talks to, with Prometheus metrics.
 
 pub mod device;
 pub mod inputs;
 pub mod kernels;
+pub mod program;
 pub mod service;
 
 /// A job's parameters: the chain's own type (SCALE on-chain, JSON here), from

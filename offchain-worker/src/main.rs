@@ -1,13 +1,14 @@
 //! `crucible-worker`: `serve` runs the JSON-RPC service, `kernels` lists the kernel library,
 //! `devices` the OpenCL devices, `run <kernel> <params-json>` runs one job and prints its result,
-//! `fetch <hash> --size N` fetches and checks one input as a job's would be.
+//! `fetch <hash> --size N` fetches and checks one input as a job's would be; `run-program DIR`
+//! is the child that runs one job of an open program (see `crucible_worker::program`).
 
 use crucible_worker::{device, kernels, JobParams};
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
 	eprintln!(
-		"usage:\n  crucible-worker serve [--listen 127.0.0.1:9955] [--metrics 127.0.0.1:9956] [--device auto|P:D] [--queue 64] [--timeout-secs 120] [--node http://127.0.0.1:9944] [--input-cache DIR]\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--input FILE]... [--out FILE] [--device auto|P:D] [--reference] [--png out.png (mandelbrot-fixed)]\n  crucible-worker fetch <0x hash> --size BYTES [--url URL | --node http://127.0.0.1:9944] [--out FILE] [--cache DIR] [--max-bytes N] [--timeout-secs 60]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\",\"inputs\":[...]}}\n  --input FILE gives an input's bytes (named in the params, or added as a blob of the file's hash); --out writes the full output"
+		"usage:\n  crucible-worker serve [--listen 127.0.0.1:9955] [--metrics 127.0.0.1:9956] [--device auto|P:D] [--queue 64] [--timeout-secs 120] [--node http://127.0.0.1:9944] [--input-cache DIR] [--program-dir DIR] [--program-timeout-secs 20]\n  crucible-worker kernels\n  crucible-worker devices\n  crucible-worker run <kernel> '<params json>' [--input FILE]... [--out FILE] [--device auto|P:D] [--reference] [--png out.png (mandelbrot-fixed)]\n  crucible-worker fetch <0x hash> --size BYTES [--url URL | --node http://127.0.0.1:9944] [--out FILE] [--cache DIR] [--max-bytes N] [--timeout-secs 60]\n\nparams json: {{\"seed\":\"0x<64 hex>\",\"dims\":[...],\"target\":\"0x<64 hex>\",\"inputs\":[...]}}\n  --input FILE gives an input's bytes (named in the params, or added as a blob of the file's hash); --out writes the full output"
 	);
 	ExitCode::from(2)
 }
@@ -16,6 +17,9 @@ fn main() -> ExitCode {
 	let args: Vec<String> = std::env::args().skip(1).collect();
 	match args.first().map(String::as_str) {
 		Some("serve") => serve(&args[1..]),
+		Some("run-program") if args.len() == 2 => {
+			crucible_worker::program::child_main(std::path::Path::new(&args[1]))
+		},
 		Some("kernels") => {
 			for k in kernels::library() {
 				println!(
@@ -246,6 +250,7 @@ fn fetch(args: &[String]) -> ExitCode {
 fn serve(args: &[String]) -> ExitCode {
 	let mut config = crucible_worker::service::ServiceConfig::default();
 	let (mut node, mut cache) = (None, None);
+	let (mut program_dir, mut program_timeout) = (None, std::time::Duration::from_secs(20));
 	let mut it = args.iter();
 	while let Some(flag) = it.next() {
 		let Some(value) = it.next() else { return usage() };
@@ -266,11 +271,34 @@ fn serve(args: &[String]) -> ExitCode {
 				cache = Some(std::path::PathBuf::from(value));
 				true
 			},
+			"--program-dir" => {
+				program_dir = Some(std::path::PathBuf::from(value));
+				true
+			},
+			"--program-timeout-secs" => value
+				.parse()
+				.map(|s| program_timeout = std::time::Duration::from_secs(s))
+				.is_ok(),
 			_ => false,
 		};
 		if !ok {
 			eprintln!("bad value for {flag}: {value}");
 			return usage();
+		}
+	}
+	// Open programs run in children of this executable, in (and cached under) `--program-dir`.
+	if let Some(dir) = program_dir {
+		match crucible_worker::program::Runner::current_exe(
+			&["run-program"],
+			dir.join("jobs"),
+			Some(dir.join("cache")),
+			program_timeout,
+		) {
+			Ok(r) => config.programs = Some(r),
+			Err(e) => {
+				eprintln!("error: the program runner: {e}");
+				return ExitCode::FAILURE;
+			},
 		}
 	}
 	let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -4,9 +4,11 @@
 //! | method | params | result |
 //! | --- | --- | --- |
 //! | `worker_submit` | `kernel`, `params` | ticket (`u64`) |
+//! | `worker_submit_program` | `source` ([`DataRef`]), `manifest` ([`Manifest`]), `params` | ticket |
 //! | `worker_status` | `ticket` | `{ state, error? }`, state ∈ queued, running, done, failed |
 //! | `worker_result` | `ticket` | [`JobResultView`] |
 //! | `worker_output` | `digest` (hex) | the full canonical output (hex) |
+//! | `worker_log` | `hash` (hex) | the log of a failed open program's run, by its `blake2_256` |
 //! | `worker_kernels` | — | name, kernel hash, entry point, parameters of each kernel |
 //! | `worker_health` | — | [`Health`] |
 //! | `worker_devices` | — | the machine's OpenCL devices |
@@ -14,6 +16,15 @@
 //! Errors carry the codes of [`crucible_primitives::worker_rpc`], which the chain's offchain
 //! worker reads too: −32602 invalid parameters, −32001 unknown kernel, −32002 job too large,
 //! −32003 queue full, −32004 unknown ticket or digest, −32005 not finished yet.
+//!
+//! Open programs run out of process ([`crate::program`]). A run that fails (the source does not
+//! build, a launch is refused, a limit is hit, a kernel writes out of bounds or crashes) is a
+//! result, not an error: its output is [`Failure::preimage`] and its small output the
+//! `blake2_256` of its log, which `worker_log` serves.
+//!
+//! [`DataRef`]: crucible_primitives::DataRef
+//! [`Manifest`]: crucible_primitives::program::Manifest
+//! [`Failure::preimage`]: crucible_primitives::program::Failure::preimage
 
 use std::{
 	collections::{HashMap, VecDeque},
@@ -27,6 +38,10 @@ use std::{
 
 use crucible_primitives::worker_rpc::{
 	INTERNAL, INVALID_PARAMS, NOT_FINISHED, QUEUE_FULL, TOO_LARGE, UNKNOWN_KERNEL, UNKNOWN_TICKET,
+};
+use crucible_primitives::{
+	program::{Failure, Manifest},
+	DataRef,
 };
 use jsonrpsee::{
 	server::{Server, ServerHandle},
@@ -42,6 +57,7 @@ use crate::{
 	device::{self, Device, DeviceChoice},
 	inputs::{Fetcher, InputError, InputRef},
 	kernels::{self, Kernel, Output},
+	program::{self, Runner},
 	JobParams, WorkerError,
 };
 
@@ -65,6 +81,10 @@ pub struct ServiceConfig {
 	pub job_timeout: Duration,
 	/// Most finished jobs (and their full outputs) kept for `worker_result`/`worker_output`.
 	pub retain: usize,
+	/// Most bytes of full outputs kept (the oldest dropped first), whatever their count.
+	pub retain_bytes: u64,
+	/// Runs open programs in child processes; `None`: this worker refuses them.
+	pub programs: Option<Runner>,
 	/// Fetches jobs' inputs; `None`: URLs only, no cache, [`MAX_INPUT_BYTES`] and 60 s bounds.
 	///
 	/// [`MAX_INPUT_BYTES`]: crucible_primitives::MAX_INPUT_BYTES
@@ -85,6 +105,8 @@ impl Default for ServiceConfig {
 			max_work: crucible_primitives::MAX_WORK,
 			job_timeout: Duration::from_secs(120),
 			retain: 256,
+			retain_bytes: 256 * 1024 * 1024,
+			programs: None,
 			inputs: None,
 			#[cfg(feature = "byzantine")]
 			byzantine: false,
@@ -160,10 +182,43 @@ enum State {
 	Failed(String),
 }
 
+/// What a job runs.
+#[derive(Clone)]
+enum Work {
+	/// A kernel of the library.
+	Builtin(Arc<dyn Kernel>),
+	/// An open program: its source (checked against its hash, the kernel hash) and manifest.
+	Program(Arc<(DataRef, Manifest)>),
+}
+
+impl Work {
+	fn name(&self) -> &'static str {
+		match self {
+			Work::Builtin(k) => k.name(),
+			Work::Program(_) => "program",
+		}
+	}
+
+	fn kernel_hash(&self) -> [u8; 32] {
+		match self {
+			Work::Builtin(k) => k.kernel_hash(),
+			Work::Program(p) => p.0.hash().copied().unwrap_or_default(),
+		}
+	}
+}
+
 struct Job {
-	kernel: Arc<dyn Kernel>,
+	work: Work,
 	params: JobParams,
 	state: State,
+}
+
+/// Full outputs kept, by digest, in the order they were made, with their bytes in total.
+#[derive(Default)]
+struct Retained {
+	by_digest: HashMap<[u8; 32], Vec<u8>>,
+	order: VecDeque<([u8; 32], u64)>,
+	bytes: u64,
 }
 
 struct Metrics {
@@ -213,7 +268,9 @@ pub struct Worker {
 	jobs: Mutex<HashMap<u64, Job>>,
 	queue: Mutex<VecDeque<u64>>,
 	wake: Condvar,
-	outputs: Mutex<(HashMap<[u8; 32], Vec<u8>>, VecDeque<([u8; 32], u64)>)>,
+	outputs: Mutex<Retained>,
+	/// Logs of failed program runs, by their hash, oldest first (at most `retain`).
+	logs: Mutex<VecDeque<([u8; 32], String)>>,
 	metrics: Metrics,
 	stopping: std::sync::atomic::AtomicBool,
 	fetcher: Arc<Fetcher>,
@@ -243,6 +300,68 @@ impl Worker {
 			.ok_or_else(|| WorkerError::UnknownKernel(kernel.into()))?
 			.into();
 		let work = kernel.check(&params)?;
+		self.enqueue(Work::Builtin(kernel), params, work)
+	}
+
+	/// Queue a job of an open program: its source (a blob or URL, named by its hash, at most
+	/// [`MAX_SOURCE_BYTES`]), its manifest and the job's parameters, all checked as the chain
+	/// checks them (the manifest against the ABI, the dimensions and inputs against the
+	/// manifest) before anything is allocated.
+	///
+	/// [`MAX_SOURCE_BYTES`]: crucible_primitives::program::MAX_SOURCE_BYTES
+	pub fn submit_program(
+		&self,
+		source: DataRef,
+		manifest: Manifest,
+		params: JobParams,
+	) -> Result<u64, ErrorObjectOwned> {
+		if self.config.programs.is_none() {
+			return Err(WorkerError::UnknownKernel(
+				"open programs (this worker runs none; see --program-dir)".into(),
+			)
+			.into());
+		}
+		let invalid = |m: String| ErrorObjectOwned::from(WorkerError::InvalidParams(m));
+		if matches!(source, DataRef::Output { .. })
+			|| source.size() == 0
+			|| source.size() > crucible_primitives::program::MAX_SOURCE_BYTES
+		{
+			return Err(invalid(format!(
+				"the source must be a blob or URL of 1 to {} bytes",
+				crucible_primitives::program::MAX_SOURCE_BYTES
+			)));
+		}
+		manifest
+			.check()
+			.map_err(|e| invalid(format!("the manifest is refused: {e:?}")))?;
+		let work = manifest
+			.job_work(&params.dims)
+			.map_err(|e| invalid(format!("the dimensions are refused: {e:?}")))?;
+		if params.inputs.len() != manifest.inputs.len() {
+			return Err(invalid(format!(
+				"the program takes {} inputs, the job names {}",
+				manifest.inputs.len(),
+				params.inputs.len()
+			)));
+		}
+		for (i, r) in params.inputs.iter().enumerate() {
+			manifest
+				.check_input(i, &params.dims, r.size())
+				.map_err(|e| invalid(format!("input {i} is refused: {e:?}")))?;
+		}
+		self.enqueue(Work::Program(Arc::new((source, manifest))), params, work)
+	}
+
+	fn enqueue(
+		&self,
+		work_of: Work,
+		params: JobParams,
+		work: u64,
+	) -> Result<u64, ErrorObjectOwned> {
+		let sources = match &work_of {
+			Work::Program(p) => vec![&p.0],
+			Work::Builtin(_) => vec![],
+		};
 		if let Some(crucible_primitives::DataRef::Output { job, .. }) = params
 			.inputs
 			.iter()
@@ -257,6 +376,7 @@ impl Worker {
 		if params
 			.inputs
 			.iter()
+			.chain(sources)
 			.any(|r| matches!(r, crucible_primitives::DataRef::Blob { .. }))
 			&& !self.fetcher.serves_blobs()
 		{
@@ -280,7 +400,7 @@ impl Worker {
 		self.jobs
 			.lock()
 			.map_err(|_| rpc_error(INTERNAL, "jobs poisoned"))?
-			.insert(ticket, Job { kernel, params, state: State::Queued });
+			.insert(ticket, Job { work: work_of, params, state: State::Queued });
 		queue.push_back(ticket);
 		self.wake.notify_one();
 		Ok(ticket)
@@ -321,10 +441,23 @@ impl Worker {
 			.ok_or_else(|| rpc_error(INVALID_PARAMS, "digest must be 32 bytes of hex"))?;
 		let outputs = self.outputs.lock().map_err(|_| rpc_error(INTERNAL, "outputs poisoned"))?;
 		outputs
-			.0
+			.by_digest
 			.get(&bytes)
 			.map(|o| format!("0x{}", hex::encode(o)))
 			.ok_or_else(|| rpc_error(UNKNOWN_TICKET, "no retained output with this digest"))
+	}
+
+	/// A retained log of a failed program run, by its `blake2_256`.
+	pub fn log(&self, hash: &str) -> Result<String, ErrorObjectOwned> {
+		let bytes = hex::decode(hash.trim_start_matches("0x"))
+			.ok()
+			.and_then(|b| <[u8; 32]>::try_from(b).ok())
+			.ok_or_else(|| rpc_error(INVALID_PARAMS, "hash must be 32 bytes of hex"))?;
+		let logs = self.logs.lock().map_err(|_| rpc_error(INTERNAL, "logs poisoned"))?;
+		logs.iter()
+			.find(|(h, _)| *h == bytes)
+			.map(|(_, l)| l.clone())
+			.ok_or_else(|| rpc_error(UNKNOWN_TICKET, "no retained log with this hash"))
 	}
 
 	/// Health and load.
@@ -347,6 +480,7 @@ impl Worker {
 
 	/// The executor loop: one job at a time on the device, until `stop`.
 	fn execute(self: Arc<Self>, device: Device) {
+		let choice = self.config.device;
 		loop {
 			let ticket = {
 				let Ok(mut queue) = self.queue.lock() else { return };
@@ -363,26 +497,32 @@ impl Worker {
 					};
 				}
 			};
-			let (kernel, params) = {
+			let (work, params) = {
 				let Ok(mut jobs) = self.jobs.lock() else { return };
 				let Some(job) = jobs.get_mut(&ticket) else { continue };
 				job.state = State::Running;
-				(job.kernel.clone(), job.params.clone())
+				(job.work.clone(), job.params.clone())
 			};
 			let started = Instant::now();
-			let outcome = match self.fetch_inputs(&params) {
-				Ok(Ok(inputs)) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-					device.run(kernel.as_ref(), &params, &inputs)
-				}))
-				.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into()))),
+			let outcome = match (self.fetch_inputs(&params), &work) {
+				(Ok(Ok(inputs)), Work::Builtin(kernel)) => {
+					std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+						device.run(kernel.as_ref(), &params, &inputs)
+					}))
+					.unwrap_or_else(|_| Err(WorkerError::OpenCl("the kernel run panicked".into())))
+				},
+				(Ok(Ok(inputs)), Work::Program(p)) => {
+					self.run_program(ticket, choice, p, &params, &inputs)
+				},
 				// An input that cannot be had is the job's result, reported to the chain.
-				Ok(Err(report)) => Ok(report),
-				Err(e) => Err(e),
+				(Ok(Err(report)), _) => Ok(report),
+				(Err(e), _) => Err(e),
 			};
+			let kernel = &work;
 			let seconds = started.elapsed().as_secs_f64();
 			let timed_out = started.elapsed() > self.config.job_timeout;
 			let state = match outcome {
-				Ok(_) if timed_out => State::Failed(
+				Ok(_) if timed_out && matches!(work, Work::Builtin(_)) => State::Failed(
 					WorkerError::Timeout(self.config.job_timeout.as_millis() as u64).to_string(),
 				),
 				#[allow(unused_mut)]
@@ -412,8 +552,11 @@ impl Worker {
 						seconds,
 					};
 					if let Ok(mut outputs) = self.outputs.lock() {
-						outputs.0.insert(digest, out.bytes);
-						outputs.1.push_back((digest, ticket));
+						outputs.bytes = outputs.bytes.saturating_add(out.bytes.len() as u64);
+						if let Some(old) = outputs.by_digest.insert(digest, out.bytes) {
+							outputs.bytes = outputs.bytes.saturating_sub(old.len() as u64);
+						}
+						outputs.order.push_back((digest, ticket));
 					}
 					State::Done(view)
 				},
@@ -461,14 +604,69 @@ impl Worker {
 		Ok(Ok(out))
 	}
 
-	/// Keep at most `retain` finished jobs and outputs, oldest dropped first.
+	/// Run a job of an open program in a child ([`Runner::run`]): its output, or the report
+	/// of its failure (the failure's digest preimage, the hash of its log as the small output;
+	/// the log kept for `worker_log`).
+	fn run_program(
+		&self,
+		ticket: u64,
+		device: DeviceChoice,
+		program: &(DataRef, Manifest),
+		params: &JobParams,
+		inputs: &[Vec<u8>],
+	) -> Result<Output, WorkerError> {
+		let (source_ref, manifest) = program;
+		let runner = self
+			.config
+			.programs
+			.as_ref()
+			.ok_or_else(|| WorkerError::UnknownKernel("open programs".into()))?;
+		let kernel_hash = source_ref.hash().copied().unwrap_or_default();
+		// The chain keeps a program's source for as long as its jobs run: not having it is this
+		// worker's fault, not the program's, so the job is declined.
+		let source = self
+			.runtime
+			.block_on(self.fetcher.fetch(&InputRef::from(source_ref)))
+			.map_err(|e| WorkerError::InvalidParams(format!("the program's source: {e}")))?;
+		match runner.run(ticket, device, &kernel_hash, manifest, &params.dims, &source, inputs)? {
+			program::Outcome::Done { output, .. } => {
+				Ok(Output::with_preview(output, kernels::PREVIEW_BYTES))
+			},
+			program::Outcome::Failed(failure, log) => Ok(self.failure_report(failure, log)),
+		}
+	}
+
+	/// The output reporting a failed program run, its log kept by hash.
+	fn failure_report(&self, failure: Failure, log: String) -> Output {
+		let hash = crate::blake2_256(log.as_bytes());
+		log::warn!("open program failed ({failure:?}), log 0x{}", hex::encode(hash));
+		if let Ok(mut logs) = self.logs.lock() {
+			if !logs.iter().any(|(h, _)| *h == hash) {
+				logs.push_back((hash, log));
+			}
+			while logs.len() > self.config.retain {
+				logs.pop_front();
+			}
+		}
+		Output { bytes: failure.preimage().to_vec(), small: hash.to_vec() }
+	}
+
+	/// Keep at most `retain` finished jobs and outputs, and at most `retain_bytes` bytes of
+	/// outputs, oldest dropped first.
 	fn forget_old(&self) {
 		let (Ok(mut outputs), Ok(mut jobs)) = (self.outputs.lock(), self.jobs.lock()) else {
 			return;
 		};
-		while outputs.1.len() > self.config.retain {
-			if let Some((digest, ticket)) = outputs.1.pop_front() {
-				outputs.0.remove(&digest);
+		while outputs.order.len() > self.config.retain
+			|| (outputs.bytes > self.config.retain_bytes && outputs.order.len() > 1)
+		{
+			if let Some((digest, ticket)) = outputs.order.pop_front() {
+				// A digest made twice is kept while a later job still names it.
+				if !outputs.order.iter().any(|(d, _)| *d == digest) {
+					if let Some(old) = outputs.by_digest.remove(&digest) {
+						outputs.bytes = outputs.bytes.saturating_sub(old.len() as u64);
+					}
+				}
 				jobs.remove(&ticket);
 			}
 		}
@@ -538,7 +736,8 @@ pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError>
 		jobs: Mutex::new(HashMap::new()),
 		queue: Mutex::new(VecDeque::new()),
 		wake: Condvar::new(),
-		outputs: Mutex::new((HashMap::new(), VecDeque::new())),
+		outputs: Mutex::new(Retained::default()),
+		logs: Mutex::new(VecDeque::new()),
 		metrics,
 		stopping: false.into(),
 		fetcher: match &config.inputs {
@@ -576,6 +775,18 @@ pub async fn start(config: ServiceConfig) -> Result<RunningService, WorkerError>
 		.register_method("worker_submit", |p, w, _| {
 			let (kernel, params): (String, JobParams) = p.parse()?;
 			w.submit(&kernel, params)
+		})
+		.map_err(reg)?;
+	module
+		.register_method("worker_submit_program", |p, w, _| {
+			let (source, manifest, params): (DataRef, Manifest, JobParams) = p.parse()?;
+			w.submit_program(source, manifest, params)
+		})
+		.map_err(reg)?;
+	module
+		.register_method("worker_log", |p, w, _| {
+			let (h,): (String,) = p.parse()?;
+			w.log(&h)
 		})
 		.map_err(reg)?;
 	module

@@ -1,17 +1,22 @@
 // Open programs on a `--dev` node, through the CLI (`scripts/crucible publish`, `program-limit`,
 // `retire`): a program is published as a workload named by its source's hash with the deposit
 // held; a refused manifest fails with its typed error and publishes nothing; only opted-in
-// providers count for its jobs; retiring releases the deposit and closes it to new jobs.
+// providers count for its jobs; retiring releases the deposit and closes it to new jobs. A
+// published program runs on the chain's replicas (out of process in the node's embedded worker)
+// and its downloaded output is the histogram computed here; programs that do not build, loop
+// forever or write out of bounds end `ProgramFailed` with their reason, nobody slashed, and the
+// next job runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
-import { CrucibleNode, repoRoot } from '../lib/node.js';
+import { CrucibleNode, repoRoot, waitFor } from '../lib/node.js';
 import { marketParams, heldFor } from '../lib/market.js';
 import { manifestFromJson, evalExpr } from '../lib/programs.js';
 import { blobInput } from '../lib/jobs.js';
@@ -24,7 +29,9 @@ let dir, node, api, url, bob, charlie;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'crucible-programs-'));
   mkdirSync(join(dir, 'node'));
-  node = await CrucibleNode.start({ chain: 'dev', name: 'programs', basePath: join(dir, 'node') });
+  // A short wall-time limit for open programs, so that the one that loops is stopped well inside
+  // its commit window even though one worker runs all three dev providers' replicas in turn.
+  node = await CrucibleNode.start({ chain: 'dev', name: 'programs', basePath: join(dir, 'node'), extraArgs: ['--compute-program-timeout-secs', '5'] });
   api = await node.api();
   url = `ws://127.0.0.1:${node.rpcPort}`;
   await cryptoWaitReady();
@@ -128,4 +135,89 @@ test('a refused manifest fails with its typed error and publishes nothing', asyn
   }
   assert.equal((await api.query.computeMarket.programCount()).toNumber(), count);
   assert.equal(await heldFor(api, charlie, 'ProgramDeposit'), 0n);
+});
+
+/** The histogram of little-endian u32 `values` into 256 bins (value >> 24), as bytes. */
+function histogramOf(values) {
+  const bins = new Uint32Array(256);
+  const view = new DataView(values.buffer, values.byteOffset, values.byteLength);
+  for (let i = 0; i + 4 <= values.length; i += 4) bins[view.getUint32(i, true) >>> 24]++;
+  return new Uint8Array(bins.buffer);
+}
+
+const LOOPS = `__kernel void histogram(__global const uint *values, __global uint *bins, const uint n) {
+  volatile uint x = values[get_global_id(0) % n];
+  while (x != 0xffffffffu || n != 0) { x = x * 1664525u + 1013904223u; bins[x & 255] = x; }
+}
+`;
+const OUT_OF_BOUNDS = `__kernel void histogram(__global const uint *values, __global uint *bins, const uint n) {
+  if (get_global_id(0) == 0) { bins[256] = 7u; }
+}
+`;
+
+test('a published program runs on replicas and returns the histogram; failing programs end ProgramFailed with their reason, nobody slashed, and the next job runs', async () => {
+  const json = JSON.parse(readFileSync(join(EXAMPLE, 'manifest.json'), 'utf8'));
+  const histogram = readFileSync(join(EXAMPLE, 'histogram.cl'), 'utf8');
+  const publish = async (tag, source) => {
+    const src = join(dir, `${tag}.cl`);
+    writeFileSync(src, `${source}// ${tag}\n`);
+    return lastJson((await cli('publish', src, join(EXAMPLE, 'manifest.json'), '--suri', '//Charlie')).stdout).workload;
+  };
+  for (const p of ['//Alice', '//Bob', '//Ferdie']) await cli('program-limit', String(json.maxWork), '--suri', p);
+  const providers = ['//Alice', '//Bob', '//Ferdie'].map((s) => new Keyring({ type: 'sr25519' }).addFromUri(s).address);
+  const bonds = async () => Promise.all(providers.map(async (p) => (await api.query.computeMarket.providers(p)).unwrap().bond.toBigInt()));
+  const bondsBefore = await bonds();
+
+  const n = 100_000;
+  const values = new Uint8Array(randomBytes(4 * n));
+  const file = join(dir, 'histogram-input.bin');
+  writeFileSync(file, values);
+  const w = await publish('histogram', histogram);
+  const runOk = async (suri) => {
+    const out = join(dir, `histogram-${suri.slice(2)}.out`);
+    const started = Date.now();
+    const r = lastJson((await cli('run', String(w), '--input', file, '--out', out, '--suri', suri, '--timeout', '300')).stdout);
+    assert.equal(r.status, 'Verified', JSON.stringify(r));
+    assert.ok(r.accepted >= 2, 'a quorum of two agreed');
+    assert.deepEqual(new Uint8Array(readFileSync(out)), histogramOf(values), 'the downloaded output is the histogram computed here');
+    console.log(`  histogram of ${n} values: order→downloaded ${((Date.now() - started) / 1000).toFixed(1)} s, ${r.accepted} replicas agreed`);
+  };
+  await runOk('//Dave');
+
+  // Three programs that fail, ordered at once by three consumers.
+  const failing = [
+    ['does-not-build', histogram.replace('atomic_inc(&bins', 'atomic_inc(&undeclared'), 'Build'],
+    ['loops', LOOPS, 'Timeout'],
+    ['out-of-bounds', OUT_OF_BOUNDS, 'OutOfBounds'],
+  ];
+  const ids = [];
+  for (const [tag, source] of failing) ids.push(await publish(tag, source));
+  const head = (await api.rpc.chain.getHeader()).number.toNumber();
+  const results = await Promise.all(failing.map(async ([tag], i) => {
+    const res = await cli('run', String(ids[i]), '--input', file, '--suri', ['//Eve', '//Charlie', '//Dave'][i], '--timeout', '300').catch((e) => e);
+    assert.equal(res.code, 3, `${tag}: the CLI exits 3 for a job that did not verify`);
+    assert.match(res.stderr, /the program failed to run/, tag);
+    return lastJson(res.stdout);
+  }));
+  for (const [i, [tag, , reason]] of failing.entries()) {
+    const r = results[i];
+    assert.equal(r.status, 'ProgramFailed', `${tag}: ${JSON.stringify(r)}`);
+    assert.equal(r.reason, reason, tag);
+    assert.match(r.log_hash, /^0x[0-9a-f]{64}$/, tag);
+    const job = (await api.query.computeMarket.jobs(r.job)).unwrap();
+    assert.equal(job.status.asProgramFailed.type, reason);
+    console.log(`  ${tag}: ProgramFailed(${reason}) ${r.waited_s.toFixed(1)} s after the order (blocks ${head}→${r.finished_at})`);
+  }
+  // The log behind a failure's hash is served by the worker that ran it.
+  const workerUrl = /Embedded compute worker on (http:\/\/[\d.:]+)/.exec(node.output)?.[1];
+  assert.ok(workerUrl, 'the node logs its worker URL');
+  const res = await fetch(workerUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'worker_log', params: [results[0].log_hash] }) });
+  const log = (await res.json()).result;
+  assert.match(log, /undeclared/, 'the build log names the error');
+  assert.deepEqual(await bonds(), bondsBefore, 'nobody was slashed');
+  // The node kept authoring past the failures, and its next job verifies.
+  const last = Math.max(...results.map((r) => r.finished_at));
+  assert.ok(last > head);
+  await waitFor(async () => (await api.rpc.chain.getHeader()).number.toNumber() > last + 2, 30_000, 'blocks after the failures');
+  await runOk('//Eve');
 });

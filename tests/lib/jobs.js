@@ -10,7 +10,7 @@ import { TIMEOUT, describeDispatchError } from './chain.js';
 import { minUnits, defaultReplicas, jobEventsIn } from './market.js';
 
 /** The states a job ends in. */
-export const FINAL = ['Verified', 'Failed', 'Refunded', 'Expired', 'InputUnavailable'];
+export const FINAL = ['Verified', 'Failed', 'Refunded', 'Expired', 'InputUnavailable', 'ProgramFailed'];
 
 /** Workload `nameOrId` (a registry id, or the name of a live workload): { id, workload }. */
 export async function findWorkload(api, nameOrId) {
@@ -195,8 +195,12 @@ export function followJob(api, id, { onChange = () => {}, onEvent = () => {}, ti
 /** What the CLI prints of a finished job. */
 export function resultOf(job) {
   const r = job.result.isSome ? job.result.unwrap() : null;
+  const failed = job.status.isProgramFailed;
   return {
     status: job.status.type,
+    // Why an open program failed to run (Build, Launch, Timeout, Memory, OutOfBounds,
+    // Crashed), and the hash of the first agreeing provider's log (`worker_log` serves it).
+    ...(failed ? { reason: job.status.asProgramFailed.type, log_hash: r ? r.smallOutput.toHex() : null } : {}),
     output_digest: r ? r.outputDigest.toHex() : null,
     small_output: r ? r.smallOutput.toHex() : null,
     accepted: r ? r.accepted.toNumber() : 0,

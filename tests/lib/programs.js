@@ -89,3 +89,34 @@ export async function publishProgram(api, signer, source, json, { timeoutMs = TI
   const at = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
   return { workload: ev.workload.toNumber(), kernelHash: ev.kernelHash.toHex(), deposit: ev.deposit.toBigInt(), uploaded, at };
 }
+
+/** An Expr as the chain returns it (a codec) in the form `evalExpr` takes. */
+export function exprOf(codec) {
+  return { terms: codec.terms.map((t) => ({ coeff: t.coeff.toBigInt(), dims: Array.from(t.dims).map(Number) })) };
+}
+
+/**
+ * What a job on open program `id` needs, if `id` is one: { manifest (the codec), inputs (how
+ * many), dimsFor(sizes), units(dims) }. `dimsFor` finds the one dimension of a program whose
+ * first input is `c·d` bytes from that input's size; other programs need --dims.
+ */
+export async function programShape(api, id) {
+  const p = await api.query.computeMarket.programs(id);
+  if (p.isNone) return null;
+  const m = p.unwrap().manifest;
+  const work = exprOf(m.work);
+  const unit = m.unitSize.toBigInt();
+  return {
+    manifest: m,
+    inputs: m.inputs.length,
+    dimsFor(sizes) {
+      const e = m.inputs.length ? exprOf(m.inputs[0]) : null;
+      const [t] = e?.terms ?? [];
+      if (m.dims.length !== 1 || e.terms.length !== 1 || t.dims.length !== 1 || BigInt(sizes[0]) % t.coeff !== 0n) {
+        throw new Error('give --dims for this program (its dimensions are not its first input\'s length over a constant)');
+      }
+      return [Number(BigInt(sizes[0]) / t.coeff)];
+    },
+    units: (dims) => Number((evalExpr(work, dims) + unit - 1n) / unit),
+  };
+}

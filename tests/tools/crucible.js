@@ -29,7 +29,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { withTimeout } from '../lib/node.js';
 import { upload, download, blobRecord, blobParams, hashOf, cidOf, plan, DATA_RPC } from '../lib/data.js';
 import { findWorkload, nameInput, dimsFor, orderJob, followJob, resultOf } from '../lib/jobs.js';
-import { publishProgram } from '../lib/programs.js';
+import { publishProgram, programShape } from '../lib/programs.js';
 import { submitAndFinalize } from '../lib/node.js';
 import { describeDispatchError } from '../lib/chain.js';
 
@@ -68,7 +68,9 @@ function parseArgs(argv) {
 async function submit(api, o, workloadRef) {
   const signer = new Keyring({ type: 'sr25519' }).addFromUri(o.suri);
   const { id, workload } = await findWorkload(api, workloadRef);
-  const wanted = workload.schema.inputs.length;
+  // An open program's inputs, dimensions and units come from its manifest.
+  const program = await programShape(api, id);
+  const wanted = program ? program.inputs : workload.schema.inputs.length;
   if (o.input.length !== wanted) throw new Error(`${workload.name.toUtf8()} reads ${wanted} input(s); ${o.input.length} given (--input)`);
   const inputs = [];
   const sizes = [];
@@ -78,12 +80,12 @@ async function submit(api, o, workloadRef) {
     inputs.push(n.input);
     sizes.push(n.bytes);
   }
-  const dims = o.dims ? o.dims.split(',').map(Number) : dimsFor(workload, sizes);
+  const dims = o.dims ? o.dims.split(',').map(Number) : program ? program.dimsFor(sizes) : dimsFor(workload, sizes);
   const publishOutput = o['publish-output'] === 'yes' || (o.publishIfOut && o.out !== undefined);
   const params = { seed: o.seed ?? `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}`, dims, target: o.target ?? null, inputs, publishOutput };
   const order = await orderJob(api, signer, {
     id, workload, params,
-    units: o.units && Number(o.units), replicas: o.replicas && Number(o.replicas), price: o.price && BigInt(o.price),
+    units: o.units ? Number(o.units) : program?.units(dims), replicas: o.replicas && Number(o.replicas), price: o.price && BigInt(o.price),
     deadlineBlocks: Number(o.deadline ?? 400), timeoutMs: Number(o.timeout ?? 180) * 1000,
   });
   const q = order.quote;
@@ -105,6 +107,7 @@ function describeEvent(e) {
     case 'JobUpstreamFailed': return `JobUpstreamFailed: job ${d.upstream} (input ${d.input}) ended without its output; refunded ${cru(d.refund.toBigInt())}`;
     case 'JobAssigned': return `JobAssigned to ${d.providers.length} provider(s)`;
     case 'JobVerified': return `JobVerified: ${d.accepted} agree on ${d.outputDigest.toHex()}`;
+    case 'JobProgramFailed': return `JobProgramFailed: the program failed to run (${d.reason.type}; log ${d.log.toHex()}); nobody slashed, refunded ${cru(d.refund.toBigInt())}`;
     case 'OutputPublished': return `OutputPublished: ${d.bytes} bytes as blob ${d.blob.toHex()} by ${d.by}`;
     default: return e.method;
   }
@@ -131,7 +134,8 @@ async function wait(api, o, job) {
   }
   console.log(JSON.stringify({ job, ...r, seen_at_block: block, waited_s: (Date.now() - started) / 1000 }, null, 2));
   if (r.status !== 'Verified') {
-    const why = r.status !== 'InputUnavailable' ? ''
+    const why = r.status === 'ProgramFailed' ? `: the program failed to run (${r.reason}; the providers' log hash is ${r.log_hash}); nobody slashed, escrow refunded less the failed-run share`
+      : r.status !== 'InputUnavailable' ? ''
       : r.output_digest === null ? ': an earlier job whose output it reads ended without publishing it (escrow refunded in full)'
         : ': its providers could not get an input with the named hash and length (nobody slashed; escrow refunded less the input fees)';
     console.error(`job ${job} ended ${r.status}${why}`);

@@ -266,6 +266,22 @@ fn program_params<T: Config>() -> JobParams {
 	}
 }
 
+/// Make the workload of job `id` look like the largest open program to settlement, which reads
+/// the program to know its failure reports.
+fn as_program<T: Config>(id: JobId) {
+	let w = Jobs::<T>::get(id).expect("job").workload;
+	Programs::<T>::insert(
+		w,
+		Program {
+			owner: funded::<T>("publisher", 0),
+			deposit: sp_runtime::traits::Zero::zero(),
+			source_bytes: crucible_primitives::program::MAX_SOURCE_BYTES as u32,
+			manifest: max_manifest(),
+			jobs: 1,
+		},
+	);
+}
+
 fn deadline<T: Config>() -> BlockNumberFor<T> {
 	frame_system::Pallet::<T>::block_number()
 		.saturating_add(Market::<T>::attempt_length(0))
@@ -639,6 +655,7 @@ mod benchmarks {
 	fn settle_job(r: Linear<1, { T::MaxReplicas::get() }>) {
 		let (id, providers) = assigned_job::<T>(r);
 		commit_all::<T>(id, &providers);
+		as_program::<T>(id);
 		let mut job = Jobs::<T>::get(id).expect("job");
 		job.assignments.truncate(r as usize);
 		for (i, a) in job.assignments.iter_mut().enumerate() {
@@ -664,6 +681,7 @@ mod benchmarks {
 	fn settle_job_all_slashed(r: Linear<1, { T::MaxReplicas::get() }>) {
 		let (id, providers) = assigned_job::<T>(r);
 		commit_all::<T>(id, &providers);
+		as_program::<T>(id);
 		let mut job = Jobs::<T>::get(id).expect("job");
 		job.assignments.truncate(r as usize);
 		let now = frame_system::Pallet::<T>::block_number().saturating_add(One::one());

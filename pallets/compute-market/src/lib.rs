@@ -18,6 +18,13 @@
 //!    holds `ProgramDeposit` ([`HoldReason::ProgramDeposit`]) while it is listed and sets its
 //!    price floor. Only providers that opted in (`set_program_limit`) are assigned its jobs.
 //!    The publisher retires it, governance may delist it (the deposit goes to the treasury).
+//!    Workers run a program's jobs out of process, within limits on wall time and memory, with
+//!    guard bytes after every buffer. A run that fails reports a
+//!    [`Failure`](crucible_primitives::program::Failure) instead of an output (the digest of
+//!    its `preimage`, its log's hash as the small output); when a quorum of replicas agrees on
+//!    the reason, the job ends `ProgramFailed(reason)`: nobody is slashed, the agreeing
+//!    providers are paid `FailedRunShare` of the price (no reward), and the rest of the escrow
+//!    is refunded (`JobProgramFailed`).
 //! 2. **Providers** ([`providers`]). Anyone may register as a provider by holding a bond of at
 //!    least `MinProviderBond` (hold reason [`HoldReason::ProviderBond`]) and naming a compute
 //!    key (sr25519, key type [`KEY_TYPE`]) and the device classes they run. Providers leave
@@ -380,6 +387,13 @@ pub mod pallet {
 		type PublishWindow: Get<BlockNumberFor<Self>>;
 		/// Held from a program's publisher while the program is listed (governed).
 		type ProgramDeposit: Get<BalanceOf<Self>>;
+
+		/// Part of the price each agreeing provider is paid when a quorum reports that an open
+		/// program failed to run (it does not build, a launch is refused, it hits the worker's
+		/// time or memory limit, writes out of bounds or crashes): the providers' time. The rest
+		/// of the escrow is refunded; nothing is minted.
+		#[pallet::constant]
+		type FailedRunShare: Get<Perbill>;
 		/// Most open programs, listed or with unpruned jobs, at any time.
 		#[pallet::constant]
 		type MaxPrograms: Get<u32>;
@@ -718,6 +732,16 @@ pub mod pallet {
 		/// A provider set the most work of one open-program job it accepts (`None`: it runs no
 		/// open programs).
 		ProgramLimitSet { provider: T::AccountId, limit: Option<u64> },
+		/// A quorum of providers reported that the open program of job `job` failed to run, for
+		/// `reason`; `log` is the hash of the first agreeing provider's log (`worker_log` on its
+		/// worker serves it). Nobody was slashed, the agreeing providers were paid
+		/// `FailedRunShare` of the price, and `refund` went back to the consumer.
+		JobProgramFailed {
+			job: JobId,
+			reason: crucible_primitives::program::Failure,
+			log: sp_core::H256,
+			refund: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -1558,6 +1582,7 @@ pub mod pallet {
 				output_price_per_mib: T::OutputPricePerMiB::get(),
 				publish_window: T::PublishWindow::get(),
 				program_deposit: T::ProgramDeposit::get(),
+				failed_run_share: T::FailedRunShare::get(),
 			}
 		}
 	}

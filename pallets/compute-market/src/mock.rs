@@ -128,6 +128,7 @@ parameter_types! {
 	pub static OutputPricePerMiB: Balance = 2048;
 	pub static PublishWindow: u64 = 2;
 	pub static ProgramDeposit: Balance = 50;
+	pub static FailedRunShare: Perbill = Perbill::from_percent(10);
 	/// Whether `run_to_block` checks `try_state` after every block (off only in tests that
 	/// put the storage into states the calls cannot reach).
 	pub static CheckTryState: bool = true;
@@ -169,6 +170,7 @@ impl Config for Test {
 	type OutputPricePerMiB = OutputPricePerMiB;
 	type PublishWindow = PublishWindow;
 	type ProgramDeposit = ProgramDeposit;
+	type FailedRunShare = FailedRunShare;
 	type MaxPrograms = ConstU32<3>;
 	type Blobs = TestBlobs;
 	type AuthorityId = TestAuthId;

@@ -17,6 +17,10 @@
 //!
 //! A job the worker refuses (too large, unknown kernel) or fails is declined with
 //! `decline_job` while the commit window is open: no slash, a small reputation loss.
+//! A job of an open program (its workload is in [`Programs`]) goes to `worker_submit_program`
+//! with the program's source (the blob its kernel hash names) and manifest; a run of it that
+//! fails is not declined but committed and revealed like any result: the worker reports the
+//! failure's digest and its log's hash, which the chain judges ([`crate::verification`]).
 //!
 //! * **The worker** is reached over HTTP JSON-RPC (`worker_submit`, `worker_status`,
 //!   `worker_result`, `worker_health`) at the URL the node stores under [`WORKER_URL_KEY`] in
@@ -227,6 +231,16 @@ pub fn submit_params(kernel: &[u8], params: &JobParams) -> String {
 	serde_json::to_string(&(kernel, params)).unwrap_or_default()
 }
 
+/// The JSON `params` of `worker_submit_program` for a job of an open program:
+/// `[source, manifest, params]`, the source the blob the job's kernel hash names.
+pub fn program_params<T: Config>(program: &ProgramOf<T>, job: &JobOf<T>) -> String {
+	let source = crucible_primitives::DataRef::Blob {
+		digest: job.kernel_hash.0,
+		bytes: u64::from(program.source_bytes),
+	};
+	serde_json::to_string(&(source, &program.manifest, &job.params)).unwrap_or_default()
+}
+
 /// The worker's result for a finished ticket, if it ran the kernel `kernel_hash`.
 pub fn parse_result(
 	value: &serde_json::Value,
@@ -419,8 +433,14 @@ impl<T: Config> Agent<'_, T> {
 		progress: Option<Progress<BlockNumberFor<T>>>,
 	) -> Option<Progress<BlockNumberFor<T>>> {
 		let post = |url: &str| -> Option<Progress<BlockNumberFor<T>>> {
-			let workload = Workloads::<T>::get(job.workload)?;
-			match rpc_call(url, "worker_submit", &submit_params(&workload.name, &job.params)) {
+			let (method, params) = match Programs::<T>::get(job.workload) {
+				Some(program) => ("worker_submit_program", program_params::<T>(&program, job)),
+				None => {
+					let workload = Workloads::<T>::get(job.workload)?;
+					("worker_submit", submit_params(&workload.name, &job.params))
+				},
+			};
+			match rpc_call(url, method, &params) {
 				Ok(t) => t.as_u64().map(|ticket| {
 					log::info!(target: LOG_TARGET, "job {id}: posted to the worker as ticket {ticket}");
 					Progress::Posted { ticket }

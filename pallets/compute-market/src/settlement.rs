@@ -23,6 +23,7 @@
 use crate::{pallet::*, types::*, verification::Outcome, WeightInfo};
 use frame_support::{defensive, pallet_prelude::*, traits::fungible::Mutate};
 use frame_system::pallet_prelude::BlockNumberFor;
+use sp_core::H256;
 use sp_runtime::traits::{Saturating, Zero};
 
 /// Reputation gained for an accepted result.
@@ -81,14 +82,20 @@ impl<T: Config> Pallet<T> {
 			.result
 			.as_ref()
 			.and_then(|r| Self::unavailable_input(&job.params, &r.output_digest));
-		let (payment, reward_units) = match unavailable {
-			Some(_) => (job.input_fee, 0),
-			None => (
-				job.price_per_unit
-					.saturating_mul(BalanceOf::<T>::from(job.units))
-					.saturating_add(job.input_fee),
-				job.needed_units,
-			),
+		// An accepted failure of an open program's run is paid `FailedRunShare` of the price (and
+		// the input fee): the providers' time, and what a consumer pays for a program that
+		// does not run. It is rewarded nothing: no work was verified.
+		let failed_run = verdict
+			.result
+			.as_ref()
+			.and_then(|r| Self::program_failure(job.workload, &r.output_digest));
+		let price = job.price_per_unit.saturating_mul(BalanceOf::<T>::from(job.units));
+		let (payment, reward_units) = match (unavailable, failed_run) {
+			(Some(_), _) => (job.input_fee, 0),
+			(None, Some(_)) => {
+				((T::FailedRunShare::get() * price).saturating_add(job.input_fee), 0)
+			},
+			(None, None) => (price.saturating_add(job.input_fee), job.needed_units),
 		};
 		let assignments = core::mem::take(&mut job.assignments);
 		let mut previous = PreviousProviders::<T>::get(id);
@@ -106,7 +113,7 @@ impl<T: Config> Pallet<T> {
 			match outcome {
 				Outcome::Accepted => {
 					Self::pay_provider(id, &mut job, who, payment, reward_units);
-					if unavailable.is_none() {
+					if unavailable.is_none() && failed_run.is_none() {
 						info.reputation =
 							info.reputation.saturating_add(REPUTATION_GAIN).min(MAX_REPUTATION);
 					}
@@ -143,7 +150,20 @@ impl<T: Config> Pallet<T> {
 		// Keep the record of who ran this attempt.
 		job.assignments = assignments;
 
-		if let (Some(input), Some(result)) = (unavailable, verdict.result.as_ref()) {
+		if let (Some(reason), Some(result)) = (failed_run, verdict.result.as_ref()) {
+			let log = H256::from_slice(
+				&result
+					.small_output
+					.get(..32)
+					.map(|l| l.to_vec())
+					.unwrap_or_else(|| [0; 32].into()),
+			);
+			job.result = Some(result.clone());
+			let refund = Self::refund_escrow(&mut job);
+			Self::finish(id, &mut job, JobStatus::ProgramFailed(reason));
+			Stats::<T>::mutate(|s| s.failed = s.failed.saturating_add(1));
+			Self::deposit_event(Event::JobProgramFailed { job: id, reason, log, refund });
+		} else if let (Some(input), Some(result)) = (unavailable, verdict.result.as_ref()) {
 			job.result = Some(result.clone());
 			let refund = Self::refund_escrow(&mut job);
 			Self::finish(id, &mut job, JobStatus::InputUnavailable);

@@ -405,6 +405,11 @@ pub enum JobStatus {
 	/// ([`DataRef::Output`]) to publish them; then `Pending` (or `InputUnavailable`, refunded,
 	/// if one of them ends without an output).
 	Waiting,
+	/// A quorum of providers reported that the open program failed to run, for this reason
+	/// (the job's result holds the failure's digest and the first agreeing provider's log
+	/// hash): nobody was slashed, the agreeing providers were paid `FailedRunShare` of the
+	/// price, and the rest of the escrow was refunded.
+	ProgramFailed(crucible_primitives::program::Failure),
 }
 
 impl JobStatus {
@@ -412,7 +417,12 @@ impl JobStatus {
 	pub fn is_final(&self) -> bool {
 		matches!(
 			self,
-			Self::Verified | Self::Failed | Self::Refunded | Self::Expired | Self::InputUnavailable
+			Self::Verified
+				| Self::Failed
+				| Self::Refunded
+				| Self::Expired
+				| Self::InputUnavailable
+				| Self::ProgramFailed(_)
 		)
 	}
 }
@@ -607,6 +617,8 @@ pub struct MarketParams<Balance, BlockNumber> {
 	pub publish_window: BlockNumber,
 	/// Held from a program's publisher while the program is listed.
 	pub program_deposit: Balance,
+	/// Part of the price each agreeing provider is paid when an open program fails to run.
+	pub failed_run_share: sp_runtime::Perbill,
 }
 
 /// `MarketParams` of a runtime.

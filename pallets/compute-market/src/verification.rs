@@ -1,8 +1,17 @@
 //! Step 7: verification — re-check on-chain-checkable claims, group replicated results (the
 //! digest and the small output together), and judge the silent.
+//!
+//! On an open program, a replica whose run failed reveals the digest of
+//! [`Failure::preimage`](crucible_primitives::program::Failure::preimage) with the hash of its
+//! log as the small output. Failure reports are grouped by digest alone (drivers word their
+//! logs differently), and are never slashed: a quorum of them ends the job
+//! `ProgramFailed` (the replicas that got a result instead are left unjudged: a faster device
+//! may finish inside the time limit), and a lone one against an accepted result costs what a
+//! decline costs.
 
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
+use crucible_primitives::program::Failure;
 use sp_core::H256;
 
 /// How one assigned provider's part in an attempt is judged.
@@ -60,6 +69,26 @@ pub fn check_hash_search(params: &JobParams, small_output: &[u8], digest: &H256)
 }
 
 impl<T: Config> Pallet<T> {
+	/// The digests a failed run of `workload` reveals, each with its reason: none unless it is
+	/// an open program.
+	pub fn failure_digests(workload: WorkloadId) -> Vec<(H256, Failure)> {
+		if !Programs::<T>::contains_key(workload) {
+			return Vec::new();
+		}
+		Failure::ALL
+			.iter()
+			.map(|f| (H256(sp_io::hashing::blake2_256(&f.preimage())), *f))
+			.collect()
+	}
+
+	/// Why a run of `workload` failed, if `digest` reports a failure.
+	pub fn program_failure(workload: WorkloadId, digest: &H256) -> Option<Failure> {
+		Self::failure_digests(workload)
+			.into_iter()
+			.find(|(d, _)| d == digest)
+			.map(|(_, f)| f)
+	}
+
 	/// Judge an attempt of `job` under `class`.
 	pub fn judge(job: &JobOf<T>, class: &VerificationClass) -> Verdict {
 		let mut outcomes: Vec<Outcome> = job
@@ -79,6 +108,8 @@ impl<T: Config> Pallet<T> {
 				.filter_map(|(i, a)| a.reveal.as_ref().map(|r| (i, r)))
 		};
 		let mut result = None;
+		let failures = Self::failure_digests(job.workload);
+		let failed = |d: &H256| failures.iter().any(|(f, _)| f == d);
 		match class {
 			VerificationClass::OnChainCheck(OnChainCheckKind::HashSearch) => {
 				let mut best: Option<(u64, &Reveal)> = None;
@@ -120,7 +151,14 @@ impl<T: Config> Pallet<T> {
 				// group wins if it reaches the quorum. Replicas < 2 × quorum, so at most one can.
 				let key = |r: &Reveal| {
 					(
-						(r.output_digest, r.small_output.clone()),
+						(
+							r.output_digest,
+							if failed(&r.output_digest) {
+								SmallOutput::default()
+							} else {
+								r.small_output.clone()
+							},
+						),
 						if *bit_exact { None } else { Some(r.device_class.clone()) },
 					)
 				};
@@ -142,10 +180,11 @@ impl<T: Config> Pallet<T> {
 					.filter(|(_, n, _)| *n >= *quorum as u32)
 					.max_by_key(|(_, n, _)| *n)
 					.cloned();
-				if let Some((((digest, small_output), class), n, _)) = winner {
+				if let Some((((digest, _), class), n, first)) = winner {
+					let small_output = first.small_output.clone();
 					for (i, r) in reveals() {
 						outcomes[i] = if r.output_digest == digest
-							&& r.small_output == small_output
+							&& (r.small_output == small_output || failed(&digest))
 							&& class.as_ref().is_none_or(|c| *c == r.device_class)
 						{
 							Outcome::Accepted
@@ -178,7 +217,13 @@ impl<T: Config> Pallet<T> {
 				matches!(job.params.inputs.get(i), Some(crucible_primitives::DataRef::Blob { .. }))
 			})
 		};
+		// A failed run of an open program is judged the same way, whatever it ran on.
+		let quorum_failed = result.as_ref().is_some_and(|r| failed(&r.output_digest));
 		for (i, r) in reveals() {
+			if outcomes[i] == Outcome::Wrong && (quorum_failed || failed(&r.output_digest)) {
+				outcomes[i] = if quorum_failed { Outcome::Unjudged } else { Outcome::Declined };
+				continue;
+			}
 			if outcomes[i] == Outcome::Wrong
 				&& (quorum_unavailable || unavailable(&r.output_digest))
 			{

@@ -502,3 +502,56 @@ impl Manifest {
 		Ok(())
 	}
 }
+
+abi_type! {
+	/// Why a provider's run of an open program failed. A replica that fails reveals
+	/// `blake2_256(`[`Failure::preimage`]`)` as its output digest and the `blake2_256` of its
+	/// log (the build log, or what the run said before it was stopped) as its small output;
+	/// when a quorum of replicas agrees on the reason (the log hashes are not compared: drivers
+	/// word their logs differently), the job ends `ProgramFailed` with it and nobody is slashed.
+	#[derive(Copy)]
+	pub enum Failure {
+		/// The source did not compile for the device (or names an entry point it lacks).
+		Build,
+		/// A launch was refused by the device (bad arguments or work-group size, no resources).
+		Launch,
+		/// The run took longer than the worker's wall-time limit and was stopped.
+		Timeout,
+		/// The run used more memory than the worker's limit and was stopped.
+		Memory,
+		/// A kernel wrote past the end of a buffer (into the guard bytes the worker places there).
+		OutOfBounds,
+		/// The run ended without a result (the kernel or the driver crashed).
+		Crashed,
+	}
+}
+
+impl Failure {
+	/// Every reason, in code order.
+	pub const ALL: [Failure; 6] = [
+		Failure::Build,
+		Failure::Launch,
+		Failure::Timeout,
+		Failure::Memory,
+		Failure::OutOfBounds,
+		Failure::Crashed,
+	];
+
+	/// The reason's code, 1–6.
+	pub fn code(self) -> u8 {
+		self as u8 + 1
+	}
+
+	/// The reason of a code.
+	pub fn from_code(code: u8) -> Option<Self> {
+		Self::ALL.get(usize::from(code).checked_sub(1)?).copied()
+	}
+
+	/// What a failed run's output digest is the `blake2_256` of.
+	pub fn preimage(self) -> [u8; 24] {
+		let mut out = [0u8; 24];
+		out[..23].copy_from_slice(b"crucible/program-failed");
+		out[23] = self.code();
+		out
+	}
+}

@@ -98,6 +98,10 @@ pub mod dynamic_params {
 		/// governance moves it to the treasury.
 		#[codec(index = 17)]
 		pub static ProgramDeposit: Balance = 10 * UNITS;
+		/// Part of the price each agreeing provider is paid when an open program fails to run
+		/// (it does not build, hits a limit, crashes): the providers' time.
+		#[codec(index = 18)]
+		pub static FailedRunShare: Perbill = Perbill::from_percent(10);
 	}
 
 	/// The data plane's parameters (`pallet-blobs`, configured in [`super::super::data`]).
@@ -221,6 +225,7 @@ impl pallet_compute_market::Config for Runtime {
 	type OutputPricePerMiB = market::OutputPricePerMiB;
 	type PublishWindow = Clamp<market::PublishWindow, ConstU32<1>, ConstU32<{ 10 * MINUTES }>>;
 	type ProgramDeposit = market::ProgramDeposit;
+	type FailedRunShare = market::FailedRunShare;
 	type MaxPrograms = ConstU32<256>;
 	type Blobs = crate::Blobs;
 	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;

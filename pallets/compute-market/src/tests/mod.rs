@@ -4,6 +4,7 @@ mod adversaries;
 mod adversaries_next;
 mod assignment;
 mod commit_reveal;
+mod failures;
 mod inputs;
 mod invariants;
 mod lifecycle;

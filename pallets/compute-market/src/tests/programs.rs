@@ -10,11 +10,11 @@ use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect, BoundedVe
 use sp_core::H256;
 use sp_runtime::DispatchError;
 
-const SOURCE: [u8; 32] = [0x5c; 32];
-const INPUT: [u8; 32] = [0x1a; 32];
+pub(super) const SOURCE: [u8; 32] = [0x5c; 32];
+pub(super) const INPUT: [u8; 32] = [0x1a; 32];
 /// Values of the test job: 4,096 bytes of input.
-const N: u32 = 1024;
-const PUBLISHER: AccountId = 5;
+pub(super) const N: u32 = 1024;
+pub(super) const PUBLISHER: AccountId = 5;
 
 fn name(s: &str) -> crucible_primitives::program::Name {
 	BoundedVec::truncate_from(s.as_bytes().to_vec())
@@ -22,7 +22,7 @@ fn name(s: &str) -> crucible_primitives::program::Name {
 
 /// A histogram of `n` u32 values into 256 bins: input `4·n` bytes, output 1,024 bytes, work `n`
 /// (1,024 a unit), quorum 2.
-fn histogram() -> Manifest {
+pub(super) fn histogram() -> Manifest {
 	Manifest {
 		dims: BoundedVec::truncate_from(vec![Dim { name: name("n"), min: 1, max: 1 << 20 }]),
 		inputs: BoundedVec::truncate_from(vec![
@@ -68,7 +68,7 @@ fn publish_as(who: AccountId, source: [u8; 32], m: Manifest) -> Result<WorkloadI
 
 /// The source stored until block 1,000, providers 10, 11 and 12 opted in (13 registered but
 /// not), the job's input stored; the histogram published by [`PUBLISHER`].
-fn setup() -> WorkloadId {
+pub(super) fn setup() -> WorkloadId {
 	put_blob(SOURCE, 2_000, 1_000);
 	put_blob(INPUT, 4 * N as u64, 1_000);
 	for p in [10, 11, 12, 13] {
@@ -80,7 +80,7 @@ fn setup() -> WorkloadId {
 	publish_as(PUBLISHER, SOURCE, histogram()).unwrap()
 }
 
-fn job(seed: u8) -> JobParams {
+pub(super) fn job(seed: u8) -> JobParams {
 	let mut p = params(vec![N])
 		.with_inputs(vec![DataRef::Blob { digest: INPUT, bytes: 4 * N as u64 }])
 		.unwrap();
@@ -88,7 +88,7 @@ fn job(seed: u8) -> JobParams {
 	p
 }
 
-fn order(w: WorkloadId, p: JobParams) -> Result<JobId, DispatchError> {
+pub(super) fn order(w: WorkloadId, p: JobParams) -> Result<JobId, DispatchError> {
 	let id = NextJobId::<Test>::get();
 	Market::submit_job(RuntimeOrigin::signed(1), w, p, 1, 3, 3, System::block_number() + 50)
 		.map(|_| id)
