@@ -80,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	fn register_workload() -> Weight {
 		// Proof size (bytes): measured `14`, estimated `1489`.
-		// Minimum execution time: 10_350_000 picoseconds.
-		Weight::from_parts(15_338_000, 1489)
+		// Minimum execution time: 11_393_000 picoseconds.
+		Weight::from_parts(20_224_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	fn update_workload() -> Weight {
 		// Proof size (bytes): measured `314`, estimated `11159`.
-		// Minimum execution time: 11_581_000 picoseconds.
-		Weight::from_parts(18_928_000, 11159)
+		// Minimum execution time: 12_420_000 picoseconds.
+		Weight::from_parts(22_691_000, 11159)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -102,8 +102,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	fn retire_workload() -> Weight {
 		// Proof size (bytes): measured `314`, estimated `11159`.
-		// Minimum execution time: 10_030_000 picoseconds.
-		Weight::from_parts(15_300_000, 11159)
+		// Minimum execution time: 10_833_000 picoseconds.
+		Weight::from_parts(20_284_000, 11159)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -122,9 +122,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 127]`.
 	fn register_provider(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `670`, estimated `7631`.
-		// Minimum execution time: 72_506_000 picoseconds.
-		Weight::from_parts(96_119_680, 7631)
-			.saturating_add(Weight::from_parts(526_480, 0).saturating_mul(p.into()))
+		// Minimum execution time: 92_932_000 picoseconds.
+		Weight::from_parts(146_904_300, 7631)
+			.saturating_add(Weight::from_parts(736_540, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -141,9 +141,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 128]`.
 	fn bond_more(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `801`, estimated `7631`.
-		// Minimum execution time: 64_296_000 picoseconds.
-		Weight::from_parts(89_840_768, 7631)
-			.saturating_add(Weight::from_parts(492_006, 0).saturating_mul(p.into()))
+		// Minimum execution time: 81_769_000 picoseconds.
+		Weight::from_parts(119_486_283, 7631)
+			.saturating_add(Weight::from_parts(1_089_437, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
@@ -156,9 +156,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 128]`.
 	fn unbond(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `506`, estimated `7631`.
-		// Minimum execution time: 19_850_000 picoseconds.
-		Weight::from_parts(36_793_654, 7631)
-			.saturating_add(Weight::from_parts(405_787, 0).saturating_mul(p.into()))
+		// Minimum execution time: 25_607_000 picoseconds.
+		Weight::from_parts(51_199_071, 7631)
+			.saturating_add(Weight::from_parts(926_297, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -178,8 +178,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::ProviderJobs` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof size (bytes): measured `607`, estimated `7631`.
-		// Minimum execution time: 51_892_000 picoseconds.
-		Weight::from_parts(61_616_000, 7631)
+		// Minimum execution time: 56_787_000 picoseconds.
+		Weight::from_parts(84_738_000, 7631)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -210,16 +210,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::Stats` (r:1 w:1)
 	/// Proof: `ComputeMarket::Stats` (`max_values`: Some(1), `max_size`: Some(88), added: 583, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:0 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	fn submit_job() -> Weight {
 		// Proof size (bytes): measured `28961`, estimated `26100`.
-		// Minimum execution time: 454_408_000 picoseconds.
-		Weight::from_parts(524_322_000, 26100)
+		// Minimum execution time: 650_751_000 picoseconds.
+		Weight::from_parts(911_891_000, 26100)
 			.saturating_add(T::DbWeight::get().reads(26))
 			.saturating_add(T::DbWeight::get().writes(11))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PendingJobs` (r:1 w:1)
 	/// Proof: `ComputeMarket::PendingJobs` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PendingCount` (r:1 w:1)
@@ -234,32 +234,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `q` is `[1, 1024]`.
 	fn cancel_job(q: u32, ) -> Weight {
-		// Proof size (bytes): measured `1777`, estimated `14001`.
-		// Minimum execution time: 78_434_000 picoseconds.
-		Weight::from_parts(102_867_893, 14001)
-			.saturating_add(Weight::from_parts(51_530, 0).saturating_mul(q.into()))
+		// Proof size (bytes): measured `1777`, estimated `14002`.
+		// Minimum execution time: 90_945_000 picoseconds.
+		Weight::from_parts(122_625_214, 14002)
+			.saturating_add(Weight::from_parts(167_279, 0).saturating_mul(q.into()))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
-		// Proof size (bytes): measured `572`, estimated `14001`.
-		// Minimum execution time: 40_101_000 picoseconds.
-		Weight::from_parts(46_882_000, 14001)
+		// Proof size (bytes): measured `572`, estimated `14002`.
+		// Minimum execution time: 53_509_000 picoseconds.
+		Weight::from_parts(68_642_000, 14002)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Providers` (r:1 w:0)
 	/// Proof: `ComputeMarket::Providers` (`max_values`: None, `max_size`: Some(927), added: 3402, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Workloads` (r:1 w:0)
 	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
 	fn reveal_result() -> Weight {
-		// Proof size (bytes): measured `1973`, estimated `14001`.
-		// Minimum execution time: 117_997_000 picoseconds.
-		Weight::from_parts(138_685_000, 14001)
+		// Proof size (bytes): measured `1973`, estimated `14002`.
+		// Minimum execution time: 158_655_000 picoseconds.
+		Weight::from_parts(184_325_000, 14002)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -267,8 +267,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::Providers` (`max_values`: None, `max_size`: Some(927), added: 3402, mode: `MaxEncodedLen`)
 	fn set_device_classes() -> Weight {
 		// Proof size (bytes): measured `255`, estimated `4392`.
-		// Minimum execution time: 14_449_000 picoseconds.
-		Weight::from_parts(19_326_000, 4392)
+		// Minimum execution time: 19_184_000 picoseconds.
+		Weight::from_parts(29_032_000, 4392)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -282,8 +282,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::OutputTail` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn on_initialize_base() -> Weight {
 		// Proof size (bytes): measured `88`, estimated `9679`.
-		// Minimum execution time: 4_429_000 picoseconds.
-		Weight::from_parts(5_548_000, 9679)
+		// Minimum execution time: 4_725_000 picoseconds.
+		Weight::from_parts(9_376_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -292,7 +292,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::Candidates` (r:1 w:0)
 	/// Proof: `ComputeMarket::Candidates` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// Storage: `Parameters::Parameters` (r:2 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PreviousProviders` (r:1 w:0)
@@ -314,9 +314,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[7, 128]`.
 	fn assign_job(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `6733`, estimated `22249`.
-		// Minimum execution time: 213_012_000 picoseconds.
-		Weight::from_parts(194_964_713, 22249)
-			.saturating_add(Weight::from_parts(6_249_775, 0).saturating_mul(p.into()))
+		// Minimum execution time: 275_225_000 picoseconds.
+		Weight::from_parts(208_368_836, 22249)
+			.saturating_add(Weight::from_parts(10_437_865, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(20))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(18))
@@ -327,7 +327,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::Candidates` (r:1 w:0)
 	/// Proof: `ComputeMarket::Candidates` (`max_values`: Some(1), `max_size`: Some(6146), added: 6641, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// Storage: `Parameters::Parameters` (r:2 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PreviousProviders` (r:1 w:0)
@@ -345,14 +345,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::PruneQueue` (r:0 w:1)
 	/// Proof: `ComputeMarket::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn expire_job() -> Weight {
-		// Proof size (bytes): measured `851`, estimated `14001`.
-		// Minimum execution time: 67_588_000 picoseconds.
-		Weight::from_parts(77_840_000, 14001)
+		// Proof size (bytes): measured `851`, estimated `14002`.
+		// Minimum execution time: 80_479_000 picoseconds.
+		Weight::from_parts(104_654_000, 14002)
 			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
 	/// Storage: `ComputeMarket::Workloads` (r:1 w:0)
 	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeMarket::Programs` (r:1 w:0)
+	/// Proof: `ComputeMarket::Programs` (`max_values`: None, `max_size`: Some(7694), added: 10169, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PreviousProviders` (r:1 w:1)
 	/// Proof: `ComputeMarket::PreviousProviders` (`max_values`: None, `max_size`: Some(689), added: 3164, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::ProviderJobs` (r:7 w:7)
@@ -372,18 +374,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::OutputTail` (r:1 w:1)
 	/// Proof: `ComputeMarket::OutputTail` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:0 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::OutputQueue` (r:0 w:1)
 	/// Proof: `ComputeMarket::OutputQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::AwaitingOutput` (r:0 w:1)
 	/// Proof: `ComputeMarket::AwaitingOutput` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 7]`.
 	fn settle_job(r: u32, ) -> Weight {
-		// Proof size (bytes): measured `7573`, estimated `15878`.
-		// Minimum execution time: 197_294_000 picoseconds.
-		Weight::from_parts(123_093_701, 15878)
-			.saturating_add(Weight::from_parts(109_655_347, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(13))
+		// Proof size (bytes): measured `7604`, estimated `15878`.
+		// Minimum execution time: 261_736_000 picoseconds.
+		Weight::from_parts(143_337_641, 15878)
+			.saturating_add(Weight::from_parts(167_033_198, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(14))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(9))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(r.into())))
@@ -391,6 +393,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `ComputeMarket::Workloads` (r:1 w:0)
 	/// Proof: `ComputeMarket::Workloads` (`max_values`: None, `max_size`: Some(240), added: 2715, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeMarket::Programs` (r:1 w:0)
+	/// Proof: `ComputeMarket::Programs` (`max_values`: None, `max_size`: Some(7694), added: 10169, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PreviousProviders` (r:1 w:1)
 	/// Proof: `ComputeMarket::PreviousProviders` (`max_values`: None, `max_size`: Some(689), added: 3164, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::ProviderJobs` (r:7 w:7)
@@ -412,25 +416,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::PendingCount` (r:1 w:1)
 	/// Proof: `ComputeMarket::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:0 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 7]`.
 	fn settle_job_all_slashed(r: u32, ) -> Weight {
-		// Proof size (bytes): measured `7635`, estimated `13545`.
-		// Minimum execution time: 135_369_000 picoseconds.
-		Weight::from_parts(86_731_222, 13545)
-			.saturating_add(Weight::from_parts(66_541_231, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(12))
+		// Proof size (bytes): measured `7666`, estimated `13545`.
+		// Minimum execution time: 184_967_000 picoseconds.
+		Weight::from_parts(93_235_576, 13545)
+			.saturating_add(Weight::from_parts(116_470_536, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(13))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(7))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 3402).saturating_mul(r.into()))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	fn decline_job() -> Weight {
-		// Proof size (bytes): measured `572`, estimated `14001`.
-		// Minimum execution time: 35_487_000 picoseconds.
-		Weight::from_parts(43_878_000, 14001)
+		// Proof size (bytes): measured `572`, estimated `14002`.
+		// Minimum execution time: 54_400_000 picoseconds.
+		Weight::from_parts(69_781_000, 14002)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -451,9 +455,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 128]`.
 	fn evict_provider(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `1035`, estimated `7631`.
-		// Minimum execution time: 62_861_000 picoseconds.
-		Weight::from_parts(81_129_883, 7631)
-			.saturating_add(Weight::from_parts(502_784, 0).saturating_mul(p.into()))
+		// Minimum execution time: 86_038_000 picoseconds.
+		Weight::from_parts(97_772_749, 7631)
+			.saturating_add(Weight::from_parts(3_456_223, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -466,7 +470,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Parameters::Parameters` (r:1 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::JobsOf` (r:1 w:1)
 	/// Proof: `ComputeMarket::JobsOf` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -482,14 +486,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::PreviousProviders` (r:0 w:1)
 	/// Proof: `ComputeMarket::PreviousProviders` (`max_values`: None, `max_size`: Some(689), added: 3164, mode: `MaxEncodedLen`)
 	fn prune_job() -> Weight {
-		// Proof size (bytes): measured `7056`, estimated `14001`.
-		// Minimum execution time: 205_099_000 picoseconds.
-		Weight::from_parts(222_630_000, 14001)
+		// Proof size (bytes): measured `7056`, estimated `14002`.
+		// Minimum execution time: 247_548_000 picoseconds.
+		Weight::from_parts(288_951_000, 14002)
 			.saturating_add(T::DbWeight::get().reads(11))
 			.saturating_add(T::DbWeight::get().writes(10))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:1 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::AwaitingOutput` (r:1 w:1)
 	/// Proof: `ComputeMarket::AwaitingOutput` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `Parameters::Parameters` (r:5 w:0)
@@ -511,9 +515,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 2097152]`.
 	fn publish_output(l: u32, ) -> Weight {
 		// Proof size (bytes): measured `10835`, estimated `14325`.
-		// Minimum execution time: 236_671_000 picoseconds.
-		Weight::from_parts(170_127_357, 14325)
-			.saturating_add(Weight::from_parts(5_017, 0).saturating_mul(l.into()))
+		// Minimum execution time: 319_507_000 picoseconds.
+		Weight::from_parts(410_873_000, 14325)
+			.saturating_add(Weight::from_parts(9_569, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(16))
 			.saturating_add(T::DbWeight::get().writes(11))
 			.saturating_add(Weight::from_parts(0, 1).saturating_mul(l.into()))
@@ -527,7 +531,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::AwaitingOutput` (r:8 w:8)
 	/// Proof: `ComputeMarket::AwaitingOutput` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Jobs` (r:8 w:8)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PruneTail` (r:1 w:1)
@@ -537,17 +541,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 8]`.
 	fn close_output_turns(n: u32, ) -> Weight {
 		// Proof size (bytes): measured `10255`, estimated `6196`.
-		// Minimum execution time: 7_165_000 picoseconds.
-		Weight::from_parts(32_473_244, 6196)
-			.saturating_add(Weight::from_parts(64_880_385, 0).saturating_mul(n.into()))
+		// Minimum execution time: 11_114_000 picoseconds.
+		Weight::from_parts(65_824_185, 6196)
+			.saturating_add(Weight::from_parts(92_329_109, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 13011).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 13012).saturating_mul(n.into()))
 	}
 	/// Storage: `ComputeMarket::Jobs` (r:2 w:1)
-	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10536), added: 13011, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeMarket::Jobs` (`max_values`: None, `max_size`: Some(10537), added: 13012, mode: `MaxEncodedLen`)
 	/// Storage: `Blobs::Records` (r:2 w:0)
 	/// Proof: `Blobs::Records` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::PendingCount` (r:1 w:1)
@@ -561,9 +565,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::PruneQueue` (r:0 w:1)
 	/// Proof: `ComputeMarket::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn resolve_outputs() -> Weight {
-		// Proof size (bytes): measured `1489`, estimated `27012`.
-		// Minimum execution time: 69_351_000 picoseconds.
-		Weight::from_parts(81_222_000, 27012)
+		// Proof size (bytes): measured `1489`, estimated `27014`.
+		// Minimum execution time: 77_774_000 picoseconds.
+		Weight::from_parts(106_875_000, 27014)
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
@@ -589,8 +593,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::Programs` (`max_values`: None, `max_size`: Some(7694), added: 10169, mode: `MaxEncodedLen`)
 	fn publish_program() -> Weight {
 		// Proof size (bytes): measured `381`, estimated `3676`.
-		// Minimum execution time: 172_569_000 picoseconds.
-		Weight::from_parts(195_417_000, 3676)
+		// Minimum execution time: 193_354_000 picoseconds.
+		Weight::from_parts(249_419_000, 3676)
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(8))
 	}
@@ -608,8 +612,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::ProgramOfSource` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	fn retire_program() -> Weight {
 		// Proof size (bytes): measured `6580`, estimated `11159`.
-		// Minimum execution time: 195_033_000 picoseconds.
-		Weight::from_parts(219_142_000, 11159)
+		// Minimum execution time: 219_849_000 picoseconds.
+		Weight::from_parts(286_796_000, 11159)
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
@@ -620,9 +624,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 128]`.
 	fn set_program_limit(p: u32, ) -> Weight {
 		// Proof size (bytes): measured `304`, estimated `6607`.
-		// Minimum execution time: 15_010_000 picoseconds.
-		Weight::from_parts(27_223_959, 6607)
-			.saturating_add(Weight::from_parts(371_552, 0).saturating_mul(p.into()))
+		// Minimum execution time: 19_756_000 picoseconds.
+		Weight::from_parts(73_458_146, 6607)
+			.saturating_add(Weight::from_parts(1_159_658, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -631,155 +635,155 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with RocksDB's database weights, for tests.
 impl WeightInfo for () {
 	fn register_workload() -> Weight {
-		Weight::from_parts(15_338_000, 1489)
+		Weight::from_parts(20_224_000, 1489)
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn update_workload() -> Weight {
-		Weight::from_parts(18_928_000, 11159)
+		Weight::from_parts(22_691_000, 11159)
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn retire_workload() -> Weight {
-		Weight::from_parts(15_300_000, 11159)
+		Weight::from_parts(20_284_000, 11159)
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn register_provider(p: u32, ) -> Weight {
-		Weight::from_parts(96_119_680, 7631)
-			.saturating_add(Weight::from_parts(526_480, 0).saturating_mul(p.into()))
+		Weight::from_parts(146_904_300, 7631)
+			.saturating_add(Weight::from_parts(736_540, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn bond_more(p: u32, ) -> Weight {
-		Weight::from_parts(89_840_768, 7631)
-			.saturating_add(Weight::from_parts(492_006, 0).saturating_mul(p.into()))
+		Weight::from_parts(119_486_283, 7631)
+			.saturating_add(Weight::from_parts(1_089_437, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn unbond(p: u32, ) -> Weight {
-		Weight::from_parts(36_793_654, 7631)
-			.saturating_add(Weight::from_parts(405_787, 0).saturating_mul(p.into()))
+		Weight::from_parts(51_199_071, 7631)
+			.saturating_add(Weight::from_parts(926_297, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(61_616_000, 7631)
+		Weight::from_parts(84_738_000, 7631)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn submit_job() -> Weight {
-		Weight::from_parts(524_322_000, 26100)
+		Weight::from_parts(911_891_000, 26100)
 			.saturating_add(RocksDbWeight::get().reads(26))
 			.saturating_add(RocksDbWeight::get().writes(11))
 	}
 	fn cancel_job(q: u32, ) -> Weight {
-		Weight::from_parts(102_867_893, 14001)
-			.saturating_add(Weight::from_parts(51_530, 0).saturating_mul(q.into()))
+		Weight::from_parts(122_625_214, 14002)
+			.saturating_add(Weight::from_parts(167_279, 0).saturating_mul(q.into()))
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn commit_result() -> Weight {
-		Weight::from_parts(46_882_000, 14001)
+		Weight::from_parts(68_642_000, 14002)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn reveal_result() -> Weight {
-		Weight::from_parts(138_685_000, 14001)
+		Weight::from_parts(184_325_000, 14002)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn set_device_classes() -> Weight {
-		Weight::from_parts(19_326_000, 4392)
+		Weight::from_parts(29_032_000, 4392)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn on_initialize_base() -> Weight {
-		Weight::from_parts(5_548_000, 9679)
+		Weight::from_parts(9_376_000, 9679)
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn assign_job(p: u32, ) -> Weight {
-		Weight::from_parts(194_964_713, 22249)
-			.saturating_add(Weight::from_parts(6_249_775, 0).saturating_mul(p.into()))
+		Weight::from_parts(208_368_836, 22249)
+			.saturating_add(Weight::from_parts(10_437_865, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(20))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(18))
 			.saturating_add(Weight::from_parts(0, 3032).saturating_mul(p.into()))
 	}
 	fn expire_job() -> Weight {
-		Weight::from_parts(77_840_000, 14001)
+		Weight::from_parts(104_654_000, 14002)
 			.saturating_add(RocksDbWeight::get().reads(12))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn settle_job(r: u32, ) -> Weight {
-		Weight::from_parts(123_093_701, 15878)
-			.saturating_add(Weight::from_parts(109_655_347, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(13))
+		Weight::from_parts(143_337_641, 15878)
+			.saturating_add(Weight::from_parts(167_033_198, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(14))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(9))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 3402).saturating_mul(r.into()))
 	}
 	fn settle_job_all_slashed(r: u32, ) -> Weight {
-		Weight::from_parts(86_731_222, 13545)
-			.saturating_add(Weight::from_parts(66_541_231, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(12))
+		Weight::from_parts(93_235_576, 13545)
+			.saturating_add(Weight::from_parts(116_470_536, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(13))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(7))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 3402).saturating_mul(r.into()))
 	}
 	fn decline_job() -> Weight {
-		Weight::from_parts(43_878_000, 14001)
+		Weight::from_parts(69_781_000, 14002)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn evict_provider(p: u32, ) -> Weight {
-		Weight::from_parts(81_129_883, 7631)
-			.saturating_add(Weight::from_parts(502_784, 0).saturating_mul(p.into()))
+		Weight::from_parts(97_772_749, 7631)
+			.saturating_add(Weight::from_parts(3_456_223, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn prune_job() -> Weight {
-		Weight::from_parts(222_630_000, 14001)
+		Weight::from_parts(288_951_000, 14002)
 			.saturating_add(RocksDbWeight::get().reads(11))
 			.saturating_add(RocksDbWeight::get().writes(10))
 	}
 	fn publish_output(l: u32, ) -> Weight {
-		Weight::from_parts(170_127_357, 14325)
-			.saturating_add(Weight::from_parts(5_017, 0).saturating_mul(l.into()))
+		Weight::from_parts(410_873_000, 14325)
+			.saturating_add(Weight::from_parts(9_569, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(16))
 			.saturating_add(RocksDbWeight::get().writes(11))
 			.saturating_add(Weight::from_parts(0, 1).saturating_mul(l.into()))
 	}
 	fn close_output_turns(n: u32, ) -> Weight {
-		Weight::from_parts(32_473_244, 6196)
-			.saturating_add(Weight::from_parts(64_880_385, 0).saturating_mul(n.into()))
+		Weight::from_parts(65_824_185, 6196)
+			.saturating_add(Weight::from_parts(92_329_109, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 13011).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 13012).saturating_mul(n.into()))
 	}
 	fn resolve_outputs() -> Weight {
-		Weight::from_parts(81_222_000, 27012)
+		Weight::from_parts(106_875_000, 27014)
 			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().writes(7))
 	}
 	fn publish_program() -> Weight {
-		Weight::from_parts(195_417_000, 3676)
+		Weight::from_parts(249_419_000, 3676)
 			.saturating_add(RocksDbWeight::get().reads(8))
 			.saturating_add(RocksDbWeight::get().writes(8))
 	}
 	fn retire_program() -> Weight {
-		Weight::from_parts(219_142_000, 11159)
+		Weight::from_parts(286_796_000, 11159)
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	fn set_program_limit(p: u32, ) -> Weight {
-		Weight::from_parts(27_223_959, 6607)
-			.saturating_add(Weight::from_parts(371_552, 0).saturating_mul(p.into()))
+		Weight::from_parts(73_458_146, 6607)
+			.saturating_add(Weight::from_parts(1_159_658, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
