@@ -4,7 +4,8 @@
 #    protoc, clang, PoCL (OpenCL on the CPU) and the OpenCL ICD loader, Node.js.
 #  - links Debian's toolchain into rustup as `debian` and seeds its
 #    wasm32v1-none sysroot (core, alloc, compiler_builtins) once.
-#  - installs the end-to-end tests' npm packages.
+#  - installs the end-to-end tests' npm packages, and the examples' Python (numpy,
+#    scikit-learn) in .venv (scripts/py-env.sh).
 # Safe to run any number of times; each step is skipped when already done.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,7 +16,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 APT_PKGS=(rustc-web cargo-web rust-web-src lld-22 protobuf-compiler clang libclang-dev
           pocl-opencl-icd ocl-icd-opencl-dev clinfo pkg-config libssl-dev make git curl
-          ca-certificates)
+          ca-certificates python3 python3-venv)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -88,6 +89,10 @@ if [ -f "$here/tests/package.json" ]; then
     log "npm packages present"
   fi
 fi
+
+# The examples' Python (numpy, scikit-learn) in .venv.
+source "$here/scripts/py-env.sh"
+log "python for the examples: $CRUCIBLE_PY"
 
 if command -v clinfo >/dev/null; then
   log "OpenCL: $(clinfo -l 2>/dev/null | tr -s ' ' | tr '\n' ' ' | head -c 200)"

@@ -221,3 +221,17 @@ test('a published program runs on replicas and returns the histogram; failing pr
   await waitFor(async () => (await api.rpc.chain.getHeader()).number.toNumber() > last + 2, 30_000, 'blocks after the failures');
   await runOk('//Eve');
 });
+
+test('the example programs run against the dev chain: the histogram, and int8 MLP inference equal to numpy bit for bit, at least 90 % accurate', async () => {
+  const { stdout } = await run(join(repoRoot, 'examples', 'run.sh'), ['--url', url, '--suri', '//Dave'], { maxBuffer: 1 << 24 });
+  const r = JSON.parse(stdout.slice(stdout.indexOf('{')));
+  assert.equal(r.histogram.equal_to_reference, true);
+  assert.equal(r.mlp.predictions_equal_numpy_int8, true, 'the replicas\' predictions are the numpy int8 reference');
+  assert.equal(r.mlp.images, 360);
+  assert.ok(r.mlp.accuracy >= 0.9, `accuracy ${r.mlp.accuracy}`);
+  assert.equal(r.mlp.accuracy, r.mlp.numpy_int8_accuracy);
+  assert.ok(r.mlp.replicas_agreed >= 2);
+  assert.ok(r.mlp.job_cru > 0);
+  console.log(`  histogram of ${r.histogram.values} values: ${r.histogram.order_to_output_s.toFixed(1)} s, ${r.histogram.job_cru.toFixed(4)} CRU (+${r.histogram.upload_cru.toFixed(4)} CRU upload)`);
+  console.log(`  MLP on ${r.mlp.images} digits: accuracy ${(100 * r.mlp.accuracy).toFixed(1)} % (float ${(100 * r.mlp.float_accuracy).toFixed(1)} %), order→predictions ${r.mlp.order_to_predictions_s.toFixed(1)} s, job ${r.mlp.job_cru.toFixed(4)} CRU (+${r.mlp.upload_cru.toFixed(4)} CRU upload)`);
+});

@@ -97,8 +97,8 @@ export function exprOf(codec) {
 
 /**
  * What a job on open program `id` needs, if `id` is one: { manifest (the codec), inputs (how
- * many), dimsFor(sizes), units(dims) }. `dimsFor` finds the one dimension of a program whose
- * first input is `c·d` bytes from that input's size; other programs need --dims.
+ * many), dimsFor(sizes), units(dims) }. `dimsFor` finds the one dimension of a program from the
+ * size of its first input of `c·d` bytes; other programs need --dims.
  */
 export async function programShape(api, id) {
   const p = await api.query.computeMarket.programs(id);
@@ -110,12 +110,14 @@ export async function programShape(api, id) {
     manifest: m,
     inputs: m.inputs.length,
     dimsFor(sizes) {
-      const e = m.inputs.length ? exprOf(m.inputs[0]) : null;
-      const [t] = e?.terms ?? [];
-      if (m.dims.length !== 1 || e.terms.length !== 1 || t.dims.length !== 1 || BigInt(sizes[0]) % t.coeff !== 0n) {
-        throw new Error('give --dims for this program (its dimensions are not its first input\'s length over a constant)');
+      // The first input of `c·d` bytes gives the one dimension d.
+      for (const [i, codec] of Array.from(m.inputs).entries()) {
+        const [t, ...more] = exprOf(codec).terms;
+        if (m.dims.length === 1 && t && !more.length && t.dims.length === 1 && BigInt(sizes[i]) % t.coeff === 0n) {
+          return [Number(BigInt(sizes[i]) / t.coeff)];
+        }
       }
-      return [Number(BigInt(sizes[0]) / t.coeff)];
+      throw new Error('give --dims for this program (no input is a constant times its one dimension)');
     },
     units: (dims) => Number((evalExpr(work, dims) + unit - 1n) / unit),
   };
