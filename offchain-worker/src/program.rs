@@ -14,6 +14,7 @@
 
 use std::{
 	io::{Read, Seek, SeekFrom},
+	os::unix::process::CommandExt,
 	path::{Path, PathBuf},
 	process::{Command, ExitCode, Stdio},
 	time::{Duration, Instant},
@@ -36,6 +37,10 @@ pub const GUARD_BYTES: usize = 4096;
 pub const GUARD: u8 = 0xa5;
 /// Most bytes of a failure's log kept (its tail).
 pub const MAX_LOG_BYTES: usize = 16 * 1024;
+/// Most bytes the child may write to its stderr (the driver's messages; its stdout, where a
+/// kernel's `printf` goes, is discarded) before it is stopped as over its memory limit, so that
+/// no run fills the provider's disk.
+pub const MAX_STDERR_BYTES: u64 = 16 << 20;
 /// The child's exit code when the worker, not the program, failed (no device, a file it could
 /// not read or write): the job is declined, not reported failed.
 pub const WORKER_FAILED: u8 = 3;
@@ -186,12 +191,20 @@ impl Runner {
 			.sum();
 		let memory = buffers.saturating_add(self.memory_overhead);
 		let started = Instant::now();
-		let mut child = Command::new(&self.exe)
-			.args(&self.args)
-			.arg(dir)
-			.stdin(Stdio::null())
-			.stdout(Stdio::null())
-			.stderr(stderr)
+		let mut command = Command::new(&self.exe);
+		command.args(&self.args).arg(dir).stdin(Stdio::null()).stdout(Stdio::null()).stderr(stderr);
+		// SAFETY: `prctl` is async-signal-safe and touches no memory of ours: the child is
+		// killed when the thread that started it ends (the node or worker died or stopped),
+		// so a looping kernel never outlives the validator that ran it.
+		unsafe {
+			command.pre_exec(|| {
+				if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+					return Err(std::io::Error::last_os_error());
+				}
+				Ok(())
+			});
+		}
+		let mut child = command
 			.spawn()
 			.map_err(|e| RunError::Io(format!("starting {}", self.exe.display()), e))?;
 		let status = loop {
@@ -201,10 +214,15 @@ impl Runner {
 			let stop = if started.elapsed() > self.timeout {
 				Some((Failure::Timeout, format!("stopped after {} ms", self.timeout.as_millis())))
 			} else {
+				let logged = std::fs::metadata(dir.join("stderr")).map(|m| m.len()).unwrap_or(0);
 				match resident_bytes(child.id()) {
 					Some(rss) if rss > memory => Some((
 						Failure::Memory,
 						format!("stopped at {rss} bytes resident, above the limit of {memory}"),
+					)),
+					_ if logged > MAX_STDERR_BYTES => Some((
+						Failure::Memory,
+						format!("stopped after {logged} bytes of log, above {MAX_STDERR_BYTES}"),
 					)),
 					_ => None,
 				}
@@ -241,14 +259,17 @@ impl Runner {
 		let want = manifest
 			.output_bytes(dims)
 			.map_err(|e| RunError::Worker(format!("the output's size: {e:?}")))?;
-		let output = std::fs::read(dir.join("output.bin"))
-			.map_err(|e| RunError::Io("output.bin".into(), e))?;
-		if output.len() as u64 != want {
+		let path = dir.join("output.bin");
+		let written = std::fs::metadata(&path)
+			.map_err(|e| RunError::Io("output.bin".into(), e))?
+			.len();
+		if written != want {
 			return Ok(Outcome::Failed(
 				Failure::Crashed,
-				format!("the run wrote {} output bytes, not {want}", output.len()),
+				format!("the run wrote {written} output bytes, not {want}"),
 			));
 		}
+		let output = std::fs::read(&path).map_err(|e| RunError::Io("output.bin".into(), e))?;
 		Ok(Outcome::Done { output, cached: result.cached })
 	}
 }
