@@ -192,7 +192,12 @@ impl Runner {
 		let memory = buffers.saturating_add(self.memory_overhead);
 		let started = Instant::now();
 		let mut command = Command::new(&self.exe);
-		command.args(&self.args).arg(dir).stdin(Stdio::null()).stdout(Stdio::null()).stderr(stderr);
+		command
+			.args(&self.args)
+			.arg(dir)
+			.stdin(Stdio::null())
+			.stdout(Stdio::null())
+			.stderr(stderr);
 		// SAFETY: `prctl` is async-signal-safe and touches no memory of ours: the child is
 		// killed when the thread that started it ends (the node or worker died or stopped),
 		// so a looping kernel never outlives the validator that ran it.
