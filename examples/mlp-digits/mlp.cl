@@ -23,28 +23,48 @@ __kernel void mlp(__global const uchar *weights, __global const uchar *images,
 	if (i >= n) {
 		return;
 	}
+	// The image into private memory with four 16-byte loads; the weights are the same for
+	// every work-item, so their loads are uniform.
 	__global const uchar *x = images + (ulong)i * IN;
+	int xs[IN];
+	for (int v = 0; v < IN / 16; v++) {
+		int16 q = convert_int16(vload16(v, x));
+		vstore16(q, v, xs);
+	}
 	__global const char *w = (__global const char *)weights;
 	long m1 = le32(weights + M1);
-	uchar h[HIDDEN];
+	// Row by row of W1 (k outer), the 32 accumulators as two int16 vectors: PoCL runs this 3×
+	// as fast as the plain loop over j then k (scripts/bench-worker.sh).
+	int16 lo = (int16)(0);
+	int16 hi = lo;
+	for (int k = 0; k < IN; k++) {
+		__global const char *row = w + k * HIDDEN;
+		lo += xs[k] * convert_int16(vload16(0, row));
+		hi += xs[k] * convert_int16(vload16(1, row));
+	}
+	int acc[HIDDEN];
+	vstore16(lo, 0, acc);
+	vstore16(hi, 1, acc);
 	for (int j = 0; j < HIDDEN; j++) {
-		int acc = le32(weights + B1 + 4 * j);
-		for (int k = 0; k < IN; k++) {
-			acc += (int)x[k] * (int)w[k * HIDDEN + j];
+		acc[j] += le32(weights + B1 + 4 * j);
+	}
+	int out[OUT];
+	for (int o = 0; o < OUT; o++) {
+		out[o] = le32(weights + B2 + 4 * o);
+	}
+	for (int j = 0; j < HIDDEN; j++) {
+		int a = acc[j];
+		long r = a > 0 ? ((long)a * m1 + (1L << (SHIFT - 1))) >> SHIFT : 0;
+		int h = (int)(r > 127 ? 127 : r);
+		__global const char *row = w + W2 + j * OUT;
+		for (int o = 0; o < OUT; o++) {
+			out[o] += h * (int)row[o];
 		}
-		long r = acc > 0 ? ((long)acc * m1 + (1L << (SHIFT - 1))) >> SHIFT : 0;
-		h[j] = (uchar)(r > 127 ? 127 : r);
 	}
 	uint best = 0;
-	int best_acc = 0;
-	for (int o = 0; o < OUT; o++) {
-		int acc = le32(weights + B2 + 4 * o);
-		for (int j = 0; j < HIDDEN; j++) {
-			acc += (int)h[j] * (int)w[W2 + j * OUT + o];
-		}
-		if (o == 0 || acc > best_acc) {
+	for (int o = 1; o < OUT; o++) {
+		if (out[o] > out[best]) {
 			best = (uint)o;
-			best_acc = acc;
 		}
 	}
 	predictions[i] = best;

@@ -298,7 +298,7 @@ fn main() {
 		println!(
 			"{:<17} {:>20} {:>8.1} M/s {:>8.1} M/s {:>8.1} M/s {:>8.2}x {:>8.2}x   ({unit})",
 			k.name(),
-			format!("{:?}", p.dims),
+			format!("{:?}", &p.dims[..]),
 			rate(t_ocl),
 			rate(t_1t),
 			rate(t_mt),
