@@ -188,6 +188,66 @@ fn a_kernel_that_loops_forever_is_stopped_at_the_time_limit() {
 	assert!(matches!(run(&r, HISTOGRAM, 1000), Outcome::Done { .. }));
 }
 
+/// The pids of the processes whose command line names `dir`.
+fn processes_naming(dir: &std::path::Path) -> Vec<u32> {
+	let want = dir.to_string_lossy().into_owned();
+	std::fs::read_dir("/proc")
+		.unwrap()
+		.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+		.filter(|pid| {
+			std::fs::read(format!("/proc/{pid}/cmdline"))
+				.map(|c| String::from_utf8_lossy(&c).contains(&want))
+				.unwrap_or(false)
+		})
+		.collect()
+}
+
+/// Run by `a_runaway_child_dies_with_the_worker_that_started_it` in a process of its own (this
+/// test binary again, filtered to this test): runs the looping kernel with an hour's time limit.
+#[test]
+fn runaway_child_parent() {
+	let Ok(tag) = std::env::var("CRUCIBLE_RUNAWAY_PARENT") else { return };
+	let r = runner(&tag, Duration::from_secs(3600));
+	let _ = run(&r, LOOPS, 1000);
+}
+
+#[test]
+fn a_runaway_child_dies_with_the_worker_that_started_it() {
+	// The parent (a worker or node) is killed while its child runs a kernel that never ends:
+	// the child must not outlive it (PR_SET_PDEATHSIG), or it would hold the device forever.
+	let tag = format!("runaway-{}", std::process::id());
+	let mut parent = std::process::Command::new(std::env::current_exe().unwrap())
+		.args(["--exact", "runaway_child_parent", "--test-threads", "1", "--nocapture"])
+		.env("CRUCIBLE_RUNAWAY_PARENT", &tag)
+		.stdout(std::process::Stdio::null())
+		.stderr(std::process::Stdio::null())
+		.spawn()
+		.unwrap();
+	// `runner(tag)` works in `scratch(tag)/jobs`, and `run` names its job 1.
+	let job_dir = std::env::temp_dir()
+		.join(format!("crucible-programs-{tag}-{}", parent.id()))
+		.join("jobs/job-1");
+	let started = Instant::now();
+	let child = loop {
+		if let Some(pid) = processes_naming(&job_dir).into_iter().find(|p| *p != parent.id()) {
+			break pid;
+		}
+		assert!(started.elapsed() < Duration::from_secs(30), "the child never started");
+		std::thread::sleep(Duration::from_millis(50));
+	};
+	// It is still running a second later: the kernel loops.
+	std::thread::sleep(Duration::from_secs(1));
+	assert!(processes_naming(&job_dir).contains(&child), "the child ended by itself");
+	parent.kill().unwrap();
+	parent.wait().unwrap();
+	let killed = Instant::now();
+	while processes_naming(&job_dir).contains(&child) {
+		assert!(killed.elapsed() < Duration::from_secs(5), "the child {child} outlived its parent");
+		std::thread::sleep(Duration::from_millis(20));
+	}
+	let _ = std::fs::remove_dir_all(job_dir.parent().unwrap().parent().unwrap());
+}
+
 #[test]
 fn a_kernel_that_writes_out_of_bounds_is_caught_by_the_guard_bytes() {
 	let r = runner("oob", Duration::from_secs(60));
